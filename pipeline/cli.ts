@@ -1,0 +1,331 @@
+/**
+ * The CLI entry: parse arguments (cac), build the context, dispatch to a command, catch errors
+ * once. Commands live with their stage (ingest/, collect/, score/, group/, run/, demo/) or in
+ * commands/ (database, config); this file only wires names to them.
+ *
+ *   mediastrends [-v…] [-f DIR] [-m MODE] [--now ISO] [--json] <group> <command> [options]
+ */
+import { cac } from 'cac'
+import { loadConfig } from './config/load.ts'
+import { clockFrom } from './core/clock.ts'
+import { type Context, makeContext, type StepResult } from './core/context.ts'
+import { EXIT_PARTIAL_FAILURE, EXIT_USER_ERROR, errorMessage, UserError } from './core/errors.ts'
+import { logger, out, redact, setVerbosity } from './core/log.ts'
+import { recordStep } from './db/runs.ts'
+
+const VERSION = '0.1.0'
+const log = logger('cli')
+
+/** Global options that take a value (to find where the command words start). */
+const VALUE_OPTIONS = new Set(['-f', '--config-dir', '-m', '--mode', '--now'])
+
+/** Count -v, -vv, -vvv and --verbose occurrences. */
+export function countVerbosity(argv: string[]): number {
+  let n = 0
+  for (const a of argv) {
+    if (a === '--') break
+    if (/^-v+$/.test(a)) n += a.length - 1
+    else if (a === '--verbose') n++
+  }
+  return n
+}
+
+/** `database backup save` → one argv token "database backup save", so cac can match it. */
+export function joinCommandWords(argv: string[], commands: Set<string>): string[] {
+  const args = [...argv]
+  let i = 0
+  while (i < args.length) {
+    const a = args[i] ?? ''
+    if (a === '--') return args
+    if (a.startsWith('-')) {
+      i += VALUE_OPTIONS.has(a) ? 2 : 1
+      continue
+    }
+    for (const len of [3, 2]) {
+      const words = args.slice(i, i + len)
+      if (words.length === len && words.every((w) => !w.startsWith('-')) && commands.has(words.join(' '))) {
+        args.splice(i, len, words.join(' '))
+        return args
+      }
+    }
+    return args
+  }
+  return args
+}
+
+const list = (v: unknown): string[] =>
+  (Array.isArray(v) ? v : v === undefined || v === true || v === false ? [] : [v])
+    .flatMap((x) => String(x).split(','))
+    .map((x) => x.trim())
+    .filter(Boolean)
+
+type Opts = Record<string, unknown>
+
+function printStep(ctx: Context, step: string, r: StepResult): void {
+  if (ctx.json) out(JSON.stringify({ step, ok: r.ok, counts: r.counts, errors: r.errors }))
+  else {
+    const counts = Object.entries(r.counts)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')
+    out(`${step}: ${r.ok ? 'ok' : 'FAILED'}${counts ? ` (${counts})` : ''}`)
+  }
+}
+
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  const verbosity = countVerbosity(argv)
+  setVerbosity(verbosity)
+  const cli = cac('mediastrends')
+  let exitCode = 0
+  let ctx: Context | undefined
+
+  cli
+    .option('-v, --verbose', 'More logs (repeat: -vv, -vvv; -vvvvv prints stacks)')
+    .option('-f, --config-dir <dir>', 'Directory holding mediastrends.MODE.ini (also $MEDIASTRENDS_DIRCONF)')
+    .option('-m, --mode <mode>', 'Config mode: reads mediastrends.MODE.ini (also $MEDIASTRENDS_MODE)')
+    .option('--now <datetime>', 'Run as if it were this ISO datetime (also $MEDIASTRENDS_NOW)')
+    .option('--json', 'Print results as JSON')
+
+  const context = (opts: Opts): Context => {
+    ctx ??= makeContext({
+      clock: clockFrom(opts.now as string | undefined),
+      json: Boolean(opts.json),
+      verbosity,
+      loadConfig: () =>
+        loadConfig({ mode: opts.mode as string | undefined, configDir: opts.configDir as string | undefined }),
+    })
+    return ctx
+  }
+  /** A command that only reads or prints. */
+  const plain =
+    (fn: (ctx: Context, opts: Opts, args: unknown[]) => Promise<unknown>) =>
+    async (...all: unknown[]) => {
+      const opts = all.at(-1) as Opts
+      const r = await fn(context(opts), opts, all.slice(0, -1))
+      if (typeof r === 'number') exitCode = r
+    }
+  /** A pipeline step: recorded in the runs table, summary printed, exit 1 when it had failures. */
+  const step =
+    (
+      name: string,
+      target: (opts: Opts) => string | null,
+      fn: (ctx: Context, opts: Opts, args: unknown[]) => Promise<StepResult>,
+    ) =>
+    async (...all: unknown[]) => {
+      const opts = all.at(-1) as Opts
+      const c = context(opts)
+      const r = await recordStep(c.db(), name, target(opts), c.clock.nowSeconds(), () => fn(c, opts, all.slice(0, -1)))
+      printStep(c, name, r)
+      if (!r.ok) exitCode = EXIT_PARTIAL_FAILURE
+    }
+
+  // ---- database ----
+  cli
+    .command('database create', 'Create the database (or migrate it to the current schema)')
+    .action(plain(async (c) => (await import('./commands/database.ts')).databaseCreate(c)))
+  cli
+    .command('database reset', 'Back up, then recreate an empty database')
+    .option('--no-backup', 'Do not take a backup first')
+    .action(
+      plain(async (c, o) => (await import('./commands/database.ts')).databaseReset(c, { backup: o.backup !== false })),
+    )
+  cli
+    .command('database reset-tables', 'Back up, then empty the named tables')
+    .option('-t, --table <table>', 'Table to empty (repeat for several)')
+    .option('--no-backup', 'Do not take a backup first')
+    .action(
+      plain(async (c, o) =>
+        (await import('./commands/database.ts')).databaseResetTables(c, {
+          tables: list(o.table),
+          backup: o.backup !== false,
+        }),
+      ),
+    )
+  cli
+    .command('database backup save', 'Save a consistent backup in [sqlite] backup_dir')
+    .action(plain(async (c) => (await import('./commands/database.ts')).backupSave(c)))
+  cli
+    .command('database backup load', 'Restore the newest backup (or the newest of a date)')
+    .option('-d, --date <date>', 'YYYY-MM-DD (or a longer stamp prefix)')
+    .action(
+      plain(async (c, o) =>
+        (await import('./commands/database.ts')).backupLoad(c, { date: o.date as string | undefined }),
+      ),
+    )
+  cli
+    .command('database export <file>', 'Export every row as NDJSON (see ARCHITECTURE.md)')
+    .option('--append', 'Append only the rows not already in FILE')
+    .action(
+      plain(async (c, o, [file]) =>
+        (await import('./commands/database.ts')).databaseExport(c, String(file), { append: Boolean(o.append) }),
+      ),
+    )
+  cli
+    .command('database import <file>', 'Import (upsert) an NDJSON export; safe to repeat')
+    .action(plain(async (c, _o, [file]) => (await import('./commands/database.ts')).databaseImport(c, String(file))))
+
+  // ---- config ----
+  cli
+    .command('config show', 'Print the resolved config (secrets masked) and its files')
+    .action(plain(async (c) => (await import('./commands/config.ts')).configShow(c)))
+
+  // ---- torrents ----
+  cli
+    .command('torrents add', 'Fetch new torrents from Torznab indexers')
+    .option('-c, --category <category>', 'movies and/or series (repeat or comma-separate)')
+    .option('-i, --indexer <name>', 'Indexer of indexers.yaml (default: every active one)')
+    .action(
+      step(
+        'torrents add',
+        (o) => [o.indexer, list(o.category).join(',')].filter(Boolean).join('/') || null,
+        async (c, o) =>
+          (await import('./ingest/command.ts')).torrentsAdd(c, {
+            categories: list(o.category),
+            indexer: o.indexer as string | undefined,
+          }),
+      ),
+    )
+  cli
+    .command('torrents stats', 'Scrape trackers for seeders, leechers, completed')
+    .option('-c, --category <category>', 'Only torrents of these categories')
+    .option('-t, --tracker <name>', 'Tracker of trackers.yaml (default: every active one)')
+    .action(
+      step(
+        'torrents stats',
+        (o) => (o.tracker as string | undefined) ?? null,
+        async (c, o) =>
+          (await import('./collect/command.ts')).torrentsStats(c, {
+            categories: list(o.category),
+            tracker: o.tracker as string | undefined,
+          }),
+      ),
+    )
+  cli
+    .command('torrents trends compute', 'Score torrents and mark the trending ones')
+    .option('--engine <engine>', 'velocity or normalized (default: [trends_manager] engine)')
+    .action(
+      step(
+        'torrents trends compute',
+        () => null,
+        async (c, o) =>
+          (await import('./score/command.ts')).trendsCompute(c, {
+            engine: o.engine as 'velocity' | 'normalized' | undefined,
+          }),
+      ),
+    )
+  cli
+    .command('torrents trends get', 'Print the trending torrents of the latest run')
+    .option('-c, --category <category>', 'Only these categories')
+    .option('--mindate <date>', 'Oldest pub date')
+    .option('--maxdate <date>', 'Newest pub date')
+    .option('--delta-hours <hours>', 'Only torrents published in the last HOURS')
+    .action(
+      plain(async (c, o) =>
+        (await import('./score/command.ts')).trendsGet(c, {
+          categories: list(o.category),
+          mindate: o.mindate as string | undefined,
+          maxdate: o.maxdate as string | undefined,
+          deltaHours: o.deltaHours === undefined ? undefined : Number(o.deltaHours),
+        }),
+      ),
+    )
+  cli.command('torrents status', 'Move torrents between new, follow and unfollow').action(
+    step(
+      'torrents status',
+      () => null,
+      async (c) => (await import('./score/command.ts')).torrentsStatus(c),
+    ),
+  )
+
+  // ---- movies / series ----
+  for (const [group, kind] of [
+    ['movies', 'movie'],
+    ['series', 'series'],
+  ] as const) {
+    cli.command(`${group} compute`, `Group trending torrents into ${group} and attach metadata`).action(
+      step(
+        `${group} compute`,
+        () => null,
+        async (c) => (await import('./group/command.ts')).mediaCompute(c, kind),
+      ),
+    )
+    cli
+      .command(`${group} get`, `Print the trending ${group}`)
+      .action(plain(async (c) => (await import('./group/command.ts')).mediaGet(c, kind)))
+  }
+  cli
+    .command('movies import-imdb <...files>', 'Import IMDb datasets (title.basics.tsv.gz, title.ratings.tsv.gz)')
+    .action(
+      step(
+        'movies import-imdb',
+        () => null,
+        async (c, _o, [files]) => (await import('./group/command.ts')).importImdb(c, list(files)),
+      ),
+    )
+
+  // ---- run / demo ----
+  cli
+    .command('run', 'The whole pipeline: add, stats, trends, status, movies, series')
+    .action(plain(async (c) => (await import('./run/command.ts')).runAll(c)))
+  cli
+    .command('demo', 'Local demo: a tracker and an indexer on 127.0.0.1, simulated days, the site')
+    .option('--days <n>', 'Simulated days', { default: 5 })
+    .option('--scrapes-per-day <n>', 'Scrapes per simulated day', { default: 4 })
+    .option('--dir <dir>', 'Where the demo keeps its database and config', { default: 'data/demo' })
+    .option('--no-build', 'Do not build the site at the end')
+    .option('--serve', 'Preview the built site when done')
+    .action(
+      plain(async (_c, o) =>
+        (await import('./demo/command.ts')).demo({
+          days: Number(o.days),
+          scrapesPerDay: Number(o.scrapesPerDay),
+          dir: String(o.dir),
+          build: o.build !== false,
+          serve: Boolean(o.serve),
+        }),
+      ),
+    )
+
+  cli.help((sections) => sections.filter((s) => !s.title?.startsWith('For more info')))
+  cli.version(VERSION, '-V, --version')
+  cli.usage('[-v…] [-f DIR] [-m MODE] [--now ISO] [--json] <group> <command> [options]')
+
+  const commandNames = new Set(cli.commands.map((c) => c.name))
+  try {
+    const joined = joinCommandWords(argv, commandNames)
+    cli.parse(['node', 'mediastrends', ...joined], { run: false })
+    if (!cli.matchedCommand) {
+      if (cli.options.help || cli.options.version) return 0
+      const first = cli.args[0]
+      if (first === undefined) {
+        cli.outputHelp()
+        return 0
+      }
+      const near = [...commandNames].filter((n) => n.startsWith(String(first)))
+      throw new UserError(
+        `unknown command "${cli.args.join(' ')}"${near.length ? `; try: ${near.map((n) => `mediastrends ${n}`).join(', ')}` : ''}`,
+      )
+    }
+    await cli.runMatchedCommand()
+    return exitCode
+  } catch (err) {
+    return reportError(err, verbosity)
+  } finally {
+    ctx?.close()
+  }
+}
+
+export function reportError(err: unknown, verbosity: number): number {
+  if (err instanceof UserError) {
+    log.error(err.message)
+    for (const d of err.details) process.stderr.write(`  ${redact(d)}\n`)
+    if (verbosity >= 5 && err.stack) process.stderr.write(`${redact(err.stack)}\n`)
+    return err.exitCode
+  }
+  if (err instanceof Error && err.name === 'CACError') {
+    log.error(`${err.message} (see mediastrends --help)`)
+    return EXIT_USER_ERROR
+  }
+  log.error(`unexpected error: ${errorMessage(err)}${verbosity >= 5 ? '' : ' (-vvvvv for the stack)'}`)
+  if (verbosity >= 5 && err instanceof Error && err.stack) process.stderr.write(`${redact(err.stack)}\n`)
+  return 1
+}

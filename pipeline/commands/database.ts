@@ -1,0 +1,89 @@
+/** `database create | reset | reset-tables | backup save | backup load | export | import`. */
+import { rmSync } from 'node:fs'
+import { sql } from 'drizzle-orm'
+import type { Context } from '../core/context.ts'
+import { UserError } from '../core/errors.ts'
+import { logger, out } from '../core/log.ts'
+import { loadBackup, saveBackup } from '../db/backup.ts'
+import { closeDb, openDb } from '../db/client.ts'
+import { exportNdjson, importNdjson } from '../db/ndjson.ts'
+import { TABLES, type TableName } from '../db/schema.ts'
+
+const log = logger('database')
+
+function result(ctx: Context, data: Record<string, unknown>, text: string): void {
+  out(ctx.json ? JSON.stringify(data) : text)
+}
+
+export async function databaseCreate(ctx: Context): Promise<void> {
+  const db = ctx.db() // opening creates the file and applies every migration
+  const tables = db.$client
+    .prepare(
+      "SELECT count(*) n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'",
+    )
+    .get() as { n: number }
+  result(
+    ctx,
+    { path: ctx.config().sqlite.path, tables: tables.n },
+    `database ready: ${ctx.config().sqlite.path} (${tables.n} tables)`,
+  )
+}
+
+async function backupFirst(ctx: Context, noBackup: boolean): Promise<string | undefined> {
+  if (noBackup) return undefined
+  const { path, backupDir } = ctx.config().sqlite
+  const file = await saveBackup(ctx.db(), path, backupDir, ctx.clock.now())
+  log.info(`backup saved: ${file}`)
+  return file
+}
+
+export async function databaseReset(ctx: Context, opts: { backup: boolean }): Promise<void> {
+  const { path } = ctx.config().sqlite
+  const backup = await backupFirst(ctx, !opts.backup)
+  ctx.close()
+  for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true })
+  closeDb(openDb(path))
+  result(ctx, { path, backup: backup ?? null }, `database reset: ${path}${backup ? ` (backup: ${backup})` : ''}`)
+}
+
+export async function databaseResetTables(ctx: Context, opts: { tables: string[]; backup: boolean }): Promise<void> {
+  if (opts.tables.length === 0) throw new UserError('reset-tables: name at least one table with -t TABLE')
+  const unknown = opts.tables.filter((t) => !(t in TABLES))
+  if (unknown.length) {
+    throw new UserError(`reset-tables: unknown table ${unknown.join(', ')} (known: ${Object.keys(TABLES).join(', ')})`)
+  }
+  const backup = await backupFirst(ctx, !opts.backup)
+  const db = ctx.db()
+  db.$client.transaction(() => {
+    for (const t of opts.tables as TableName[]) db.run(sql.raw(`DELETE FROM "${t}"`))
+  })()
+  result(ctx, { tables: opts.tables, backup: backup ?? null }, `emptied: ${opts.tables.join(', ')}`)
+}
+
+export async function backupSave(ctx: Context): Promise<void> {
+  const { path, backupDir } = ctx.config().sqlite
+  const file = await saveBackup(ctx.db(), path, backupDir, ctx.clock.now())
+  result(ctx, { backup: file }, `backup saved: ${file}`)
+}
+
+export async function backupLoad(ctx: Context, opts: { date?: string }): Promise<void> {
+  const { path, backupDir } = ctx.config().sqlite
+  ctx.close()
+  const file = await loadBackup(path, backupDir, opts.date)
+  closeDb(openDb(path)) // migrate an older backup to the current schema
+  result(ctx, { restored: file, path }, `restored ${file} → ${path}`)
+}
+
+export async function databaseExport(ctx: Context, file: string, opts: { append: boolean }): Promise<void> {
+  const { rows } = await exportNdjson(ctx.db(), file, { append: opts.append })
+  result(ctx, { file, rows }, `exported ${rows} rows to ${file}`)
+}
+
+export async function databaseImport(ctx: Context, file: string): Promise<void> {
+  const counts = await importNdjson(ctx.db(), file)
+  result(
+    ctx,
+    { file, ...counts },
+    `imported ${file}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+  )
+}

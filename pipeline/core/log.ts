@@ -1,0 +1,75 @@
+/**
+ * Tagged loggers (consola). Logs go to stderr; results go to stdout through `out()`.
+ * Every registered secret (API keys) is replaced by "***" in every log line, whatever logs it.
+ */
+import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from 'consola'
+
+const secrets = new Set<string>()
+
+/** Register a value (an API key...) that must never be printed. Short values are ignored. */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 4) secrets.add(value)
+}
+
+/** Replace every registered secret in `text` by "***" (also URL-encoded forms). */
+export function redact(text: string): string {
+  let out = text
+  for (const s of secrets) {
+    out = out.split(s).join('***')
+    const enc = encodeURIComponent(s)
+    if (enc !== s) out = out.split(enc).join('***')
+  }
+  return out
+}
+
+function redactArg(arg: unknown): unknown {
+  if (typeof arg === 'string') return redact(arg)
+  if (arg instanceof Error) {
+    const copy = new Error(redact(arg.message))
+    copy.name = arg.name
+    copy.stack = arg.stack ? redact(arg.stack) : undefined
+    return copy
+  }
+  return arg
+}
+
+/** consola levels: 0 fatal/error, 1 warn, 2 log, 3 info, 4 debug, 5 trace. */
+export function levelFromVerbosity(v: number): number {
+  return Math.min(5, 3 + Math.max(0, v))
+}
+
+const root: ConsolaInstance = createConsola({
+  level: levelFromVerbosity(0),
+  stdout: process.stderr,
+  stderr: process.stderr,
+  formatOptions: { date: false, colors: process.stderr.isTTY === true },
+})
+const inner = [...root.options.reporters]
+const redacting: ConsolaReporter = {
+  log(logObj: LogObject, ctx) {
+    const safe = { ...logObj, args: logObj.args.map(redactArg) } as LogObject
+    if (typeof safe.message === 'string') safe.message = redact(safe.message)
+    for (const r of inner) r.log(safe, ctx)
+  },
+}
+root.setReporters([redacting])
+
+export function setVerbosity(v: number): void {
+  root.level = levelFromVerbosity(v)
+}
+
+export function getVerbosity(): number {
+  return Math.max(0, root.level - 3)
+}
+
+/** A logger tagged with a stage or module name: `logger('collect')`. */
+export function logger(tag: string): ConsolaInstance {
+  return root.withTag(tag)
+}
+
+export type Logger = ConsolaInstance
+
+/** Results of a command: stdout, one line per call. Secrets are redacted here too. */
+export function out(text: string): void {
+  process.stdout.write(`${redact(text)}\n`)
+}

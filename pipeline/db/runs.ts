@@ -1,0 +1,50 @@
+/**
+ * The runs table: every pipeline step (and every `mediastrends run`) leaves one row with its
+ * clock, wall times, counts and errors, whatever the outcome.
+ */
+import { eq } from 'drizzle-orm'
+import type { StepResult } from '../core/context.ts'
+import { errorMessage } from '../core/errors.ts'
+import { redact } from '../core/log.ts'
+import type { Db } from './client.ts'
+import { runs } from './schema.ts'
+
+export function startRun(db: Db, step: string, target: string | null, clock: number): number {
+  const row = db
+    .insert(runs)
+    .values({ step, target, clock, startedAt: Math.floor(Date.now() / 1000), status: 'running' })
+    .returning({ id: runs.id })
+    .get()
+  return row.id
+}
+
+export function endRun(db: Db, id: number, result: StepResult): void {
+  db.update(runs)
+    .set({
+      endedAt: Math.floor(Date.now() / 1000),
+      status: result.ok ? 'ok' : 'failed',
+      counts: result.counts,
+      errors: result.errors.slice(0, 200).map(redact),
+    })
+    .where(eq(runs.id, id))
+    .run()
+}
+
+/** Run one step and record it; an exception becomes a failed row and is re-thrown. */
+export async function recordStep(
+  db: Db,
+  step: string,
+  target: string | null,
+  clock: number,
+  fn: () => Promise<StepResult>,
+): Promise<StepResult> {
+  const id = startRun(db, step, target, clock)
+  try {
+    const result = await fn()
+    endRun(db, id, result)
+    return result
+  } catch (err) {
+    endRun(db, id, { counts: {}, errors: [errorMessage(err)], ok: false })
+    throw err
+  }
+}

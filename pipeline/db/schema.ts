@@ -1,0 +1,267 @@
+/**
+ * The database schema: one place, read by every stage and by the site.
+ *
+ * Conventions
+ * - Every time is an INTEGER of Unix seconds (UTC). Stages take "now" from the run's clock
+ *   (`--now` / MEDIASTRENDS_NOW), never from Date.now() directly.
+ * - Info hashes are 40 lowercase hex characters.
+ * - Changes to this file ship as a drizzle-kit migration (`npm run db:generate`), never as a
+ *   hand-made ALTER; old databases are migrated on open, never dropped.
+ */
+import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
+
+export const TORRENT_STATUSES = ['new', 'follow', 'unfollow'] as const
+export type TorrentStatus = (typeof TORRENT_STATUSES)[number]
+export const CATEGORIES = ['movies', 'series', 'unknown'] as const
+export type Category = (typeof CATEGORIES)[number]
+export const MEDIA_KINDS = ['movie', 'series'] as const
+export type MediaKind = (typeof MEDIA_KINDS)[number]
+
+/** Trackers known from trackers.yaml, keyed by their name there. */
+export const trackers = sqliteTable('trackers', {
+  id: integer('id').primaryKey(),
+  name: text('name').notNull().unique(),
+  scheme: text('scheme').notNull(), // http | https | udp
+  netloc: text('netloc').notNull(), // host:port
+  path: text('path').notNull().default(''), // announce path, e.g. /announce
+})
+
+/** One row per info hash. */
+export const torrents = sqliteTable(
+  'torrents',
+  {
+    id: integer('id').primaryKey(),
+    infoHash: text('info_hash').notNull().unique(),
+    name: text('name').notNull(),
+    pubDate: integer('pub_date').notNull(), // unix s: feed pubDate, else creation date, else added
+    size: integer('size'), // bytes
+    status: text('status', { enum: TORRENT_STATUSES }).notNull().default('new'),
+    category: text('category', { enum: CATEGORIES }).notNull().default('unknown'),
+    feedCategory: integer('feed_category'), // Torznab category number as sent by the indexer
+    indexer: text('indexer'), // indexer name from indexers.yaml
+    detailsUrl: text('details_url'), // the feed's <comments>/details page; never with an API key
+    imdbId: text('imdb_id'), // tt1234567
+    tmdbId: integer('tmdb_id'),
+    tvdbId: integer('tvdb_id'),
+    addedAt: integer('added_at').notNull(), // run clock when first stored
+  },
+  (t) => [index('torrents_status_idx').on(t.status, t.category), index('torrents_pub_date_idx').on(t.pubDate)],
+)
+
+/** Every status change, with the run clock at which it happened (the first row is `new`). */
+export const statusHistory = sqliteTable(
+  'status_history',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    status: text('status', { enum: TORRENT_STATUSES }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.torrentId, t.time, t.status] })],
+)
+
+/** Which trackers announce a torrent (only trackers of trackers.yaml are linked). */
+export const torrentTrackers = sqliteTable(
+  'torrent_trackers',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    trackerId: integer('tracker_id')
+      .notNull()
+      .references(() => trackers.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.torrentId, t.trackerId] }), index('torrent_trackers_tracker_idx').on(t.trackerId)],
+)
+
+/**
+ * Tracker scrapes: the table that grows fastest. `time` is the scrape run's clock truncated to the
+ * minute, so a re-run in the same minute replaces rather than duplicates. The migration makes it a
+ * WITHOUT ROWID table: the primary key (torrent, time, tracker) is the covering, clustered index.
+ * `completed` is nullable (some trackers never send it).
+ */
+export const stats = sqliteTable(
+  'stats',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    trackerId: integer('tracker_id')
+      .notNull()
+      .references(() => trackers.id, { onDelete: 'cascade' }),
+    seeders: integer('seeders').notNull(),
+    leechers: integer('leechers').notNull(),
+    completed: integer('completed'),
+  },
+  (t) => [primaryKey({ columns: [t.torrentId, t.time, t.trackerId] })],
+)
+
+/** The indexer's own numbers for a torrent at feed-fetch time: a stats source of its own. */
+export const indexerStats = sqliteTable(
+  'indexer_stats',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    indexer: text('indexer').notNull(),
+    seeders: integer('seeders'),
+    leechers: integer('leechers'), // peers − seeders when the feed sends peers
+    grabs: integer('grabs'),
+  },
+  (t) => [primaryKey({ columns: [t.torrentId, t.time, t.indexer] })],
+)
+
+/**
+ * Trend scores. One row per torrent scored by one engine at one run clock; `rank` is 1-based among
+ * that run's scored torrents and `trending` marks the top K. "The latest run" of an engine is its
+ * largest `time`.
+ */
+export const trends = sqliteTable(
+  'trends',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    engine: text('engine').notNull(),
+    score: real('score').notNull(),
+    rank: integer('rank').notNull(),
+    trending: integer('trending', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [
+    uniqueIndex('trends_torrent_time_engine_uq').on(t.torrentId, t.time, t.engine),
+    index('trends_time_idx').on(t.engine, t.time),
+  ],
+)
+
+/** Movies and series (shows). `key` is the grouping key (normalised title + year for movies). */
+export const media = sqliteTable(
+  'media',
+  {
+    id: integer('id').primaryKey(),
+    kind: text('kind', { enum: MEDIA_KINDS }).notNull(),
+    key: text('key').notNull(),
+    title: text('title').notNull(),
+    year: integer('year'),
+    originalTitle: text('original_title'),
+    language: text('language'),
+    imdbId: text('imdb_id'),
+    tmdbId: integer('tmdb_id'),
+    tvdbId: integer('tvdb_id'),
+    posterUrl: text('poster_url'),
+    genres: text('genres', { mode: 'json' }).$type<string[]>(),
+    rating: real('rating'), // 0–10
+    votes: integer('votes'),
+    overview: text('overview'),
+    metadataSource: text('metadata_source'), // feed | tmdb | imdb | none
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('media_kind_key_uq').on(t.kind, t.key),
+    index('media_imdb_idx').on(t.imdbId),
+    index('media_tmdb_idx').on(t.tmdbId),
+  ],
+)
+
+/** Torrent → the movie or series it carries, with what its release name says. */
+export const torrentMedia = sqliteTable(
+  'torrent_media',
+  {
+    torrentId: integer('torrent_id')
+      .primaryKey()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    season: integer('season'),
+    episode: integer('episode'), // null for a season pack or a movie
+    release: text('release', { mode: 'json' }).$type<Record<string, unknown>>(), // parsed quality etc.
+  },
+  (t) => [index('torrent_media_media_idx').on(t.mediaId)],
+)
+
+/** Scores of movies/series per trend run (aggregated from their torrents): rank history. */
+export const mediaTrends = sqliteTable(
+  'media_trends',
+  {
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    time: integer('time').notNull(),
+    engine: text('engine').notNull(),
+    score: real('score').notNull(),
+    rank: integer('rank').notNull(),
+    torrents: integer('torrents').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mediaId, t.time, t.engine] }), index('media_trends_time_idx').on(t.engine, t.time)],
+)
+
+/** Cache of metadata look-ups so a title costs at most one look-up ever (hits and misses). */
+export const metadataCache = sqliteTable(
+  'metadata_cache',
+  {
+    provider: text('provider').notNull(), // tmdb | imdb
+    query: text('query').notNull(), // e.g. "find:tt0111161" or "search:movie:the matrix:1999"
+    result: text('result', { mode: 'json' }), // null = looked up, nothing found
+    fetchedAt: integer('fetched_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.provider, t.query] })],
+)
+
+/** IMDb non-commercial datasets, imported offline (`movies import-imdb`). */
+export const imdbTitles = sqliteTable(
+  'imdb_titles',
+  {
+    tconst: text('tconst').primaryKey(),
+    type: text('type').notNull(), // movie | tvMovie | tvSeries | tvMiniSeries
+    primaryTitle: text('primary_title').notNull(),
+    originalTitle: text('original_title'),
+    normTitle: text('norm_title').notNull(),
+    startYear: integer('start_year'),
+    endYear: integer('end_year'),
+    genres: text('genres'), // comma-separated as in the dataset
+    rating: real('rating'),
+    votes: integer('votes'),
+  },
+  (t) => [index('imdb_titles_norm_idx').on(t.normTitle, t.startYear)],
+)
+
+/** One row per pipeline step run (and one for each `mediastrends run` as step = 'run'). */
+export const runs = sqliteTable(
+  'runs',
+  {
+    id: integer('id').primaryKey(),
+    step: text('step').notNull(), // e.g. "torrents add", "torrents stats", "run"
+    target: text('target'), // indexer/category or tracker name, when the step has one
+    clock: integer('clock').notNull(), // the run's clock (--now)
+    startedAt: integer('started_at').notNull(), // wall clock
+    endedAt: integer('ended_at'),
+    status: text('status', { enum: ['running', 'ok', 'failed'] })
+      .notNull()
+      .default('running'),
+    counts: text('counts', { mode: 'json' }).$type<Record<string, number>>(),
+    errors: text('errors', { mode: 'json' }).$type<string[]>(),
+  },
+  (t) => [index('runs_step_idx').on(t.step, t.startedAt)],
+)
+
+/** Tables in dependency order (parents first): used by export/import and reset-tables. */
+export const TABLES = {
+  trackers,
+  torrents,
+  status_history: statusHistory,
+  torrent_trackers: torrentTrackers,
+  stats,
+  indexer_stats: indexerStats,
+  trends,
+  media,
+  torrent_media: torrentMedia,
+  media_trends: mediaTrends,
+  metadata_cache: metadataCache,
+  imdb_titles: imdbTitles,
+  runs,
+} as const
+export type TableName = keyof typeof TABLES
