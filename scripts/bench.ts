@@ -1,0 +1,26 @@
+/**
+ * `npm run bench [-- NAME…]`: runs every benchmark in scripts/bench/ (or the named ones), one
+ * process each, and lets each print its own figures. Benchmarks measure; they never fail a build.
+ */
+import { spawnSync } from 'node:child_process'
+import { readdirSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'bench')
+const all = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts'))
+  .sort()
+const wanted = process.argv.slice(2)
+const chosen = wanted.length ? all.filter((f) => wanted.includes(basename(f, '.ts'))) : all
+if (chosen.length === 0) {
+  console.error(`no benchmark named ${wanted.join(', ')}; have: ${all.map((f) => basename(f, '.ts')).join(', ')}`)
+  process.exit(2)
+}
+let failed = 0
+for (const f of chosen) {
+  console.log(`\n== bench ${basename(f, '.ts')} ==`)
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(dir, f)], { stdio: 'inherit' })
+  if (r.status !== 0) failed++
+}
+process.exit(failed ? 1 : 0)
