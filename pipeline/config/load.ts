@@ -131,18 +131,23 @@ function yamlFile<T>(file: string, schema: z.ZodType<T>, what: string, problems:
   const value = doc.toJS() ?? {}
   const parsed = schema.safeParse(value)
   if (parsed.success) return parsed.data
+  const lineOf = (path: string[]): number => {
+    for (let i = path.length; i >= 0; i--) {
+      const node = doc.getIn(path.slice(0, i), true) as { range?: [number, number] } | undefined
+      if (node?.range) return lc.linePos(node.range[0]).line
+    }
+    return 0
+  }
   for (const issue of parsed.error.issues) {
     const path = issue.path.map(String)
-    let line = 0
-    const node = doc.getIn(path, true) as { range?: [number, number] } | undefined
-    const parentNode = doc.getIn(path.slice(0, -1), true) as { range?: [number, number] } | undefined
-    const range = node?.range ?? parentNode?.range
-    if (range) line = lc.linePos(range[0]).line
-    const keys = issue.code === 'unrecognized_keys' ? `: ${issue.keys.join(', ')}` : ''
-    const loc = line ? `${file}:${line}` : file
-    const keyPath = path.length ? path.join('.') : '(top level)'
-    const msg = issue.code === 'unrecognized_keys' ? 'unknown key' : issue.message
-    problems.push(`${loc}: ${keyPath}: ${msg}${keys}`)
+    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path]
+    for (const keyPath of keys) {
+      const line = lineOf(keyPath)
+      const loc = line ? `${file}:${line}` : file
+      const msg =
+        issue.code === 'unrecognized_keys' ? 'unknown key' : issue.code === 'invalid_key' ? `${issue.message}` : issue.message
+      problems.push(`${loc}: ${keyPath.length ? keyPath.join('.') : '(top level)'}: ${msg}`)
+    }
   }
   if (!isMap(doc.contents) && value !== null) problems.push(`${file}: expected a mapping of names at the top level`)
   return undefined
