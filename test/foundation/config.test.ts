@@ -115,7 +115,10 @@ yggudp:
 describe('config: the older tool’s files', () => {
   it('loads an old ini + indexers.yaml + trackers.yaml unchanged', () => {
     const d = mk({ indexers: OLD_INDEXERS, trackers: OLD_TRACKERS })
-    const text = OLD_INI.replace('INDEXERS', join(d.dir, 'indexers.yaml')).replace('TRACKERS', join(d.dir, 'trackers.yaml'))
+    const text = OLD_INI.replace('INDEXERS', join(d.dir, 'indexers.yaml')).replace(
+      'TRACKERS',
+      join(d.dir, 'trackers.yaml'),
+    )
     writeFileSync(d.iniFile, text)
     const c = d.load()
     expect(c.directory.logs).toBe('/srv/mediastrends/logs') // old key "log"
@@ -131,7 +134,13 @@ describe('config: the older tool’s files', () => {
     expect(c.jackettapi.apikey).toBe('s3cretjackettkey')
     expect(c.indexers.yggtorrent?.movies).toEqual({ active: true, action: 'search', params: { cat: '2183' } })
     expect(c.indexers.yggtorrent?.series?.active).toBe(false)
-    expect(c.trackers.ygg).toEqual({ name: 'ygg', active: true, scheme: 'http', netloc: 'ygg.peer2peer.cc:8080', path: '/announce' })
+    expect(c.trackers.ygg).toEqual({
+      name: 'ygg',
+      active: true,
+      scheme: 'http',
+      netloc: 'ygg.peer2peer.cc:8080',
+      path: '/announce',
+    })
     expect(c.trackers.yggudp?.path).toBe('')
     expect(c.files[1]).toBe(d.iniFile)
   })
@@ -139,7 +148,13 @@ describe('config: the older tool’s files', () => {
   it('uses the package defaults when the user file sets nothing', () => {
     const d = mk()
     const c = d.load()
-    expect(c.trendsManager).toMatchObject({ engine: 'velocity', deltaDays: 31, tau: 0.2, maxTrendings: 50, lambda: 0.8 })
+    expect(c.trendsManager).toMatchObject({
+      engine: 'velocity',
+      deltaDays: 31,
+      tau: 0.2,
+      maxTrendings: 50,
+      lambda: 0.8,
+    })
     expect(c.torrentsManager.newDelay).toBe(3)
     expect(c.requests.batchSize).toBe(50)
     expect(c.sqlite.path).toBe(join(d.dir, 'data', 'mediastrends.db')) // relative to the config file
@@ -147,7 +162,9 @@ describe('config: the older tool’s files', () => {
   })
 
   it('interpolates ${key} and ${section:key}, and $$ is a dollar', () => {
-    const d = mk({ ini: '[tmdb]\nlanguage = fr-FR\n[site]\ntitle = costs $$5 in ${tmdb:language}\nbase_url = https://${title}.invalid/' })
+    const d = mk({
+      ini: '[tmdb]\nlanguage = fr-FR\n[site]\ntitle = costs $$5 in ${tmdb:language}\nbase_url = https://${title}.invalid/',
+    })
     expect(() => d.load()).toThrow(/base_url: expected a URL/)
     const e = mk({ ini: '[site]\ntitle = costs $$5 in ${tmdb:language}' })
     expect(e.load().site.title).toBe('costs $5 in en-US')
@@ -167,9 +184,10 @@ describe('config: the older tool’s files', () => {
     expect(loadConfig({ ...base, env: { MEDIASTRENDS_DIRCONF: b.dir } }).retry.tries).toBe(9)
     expect(loadConfig({ ...base, env: {} }).retry.tries).toBe(3)
     expect(loadConfig({ ...base, configDir: a.dir, env: { MEDIASTRENDS_DIRCONF: b.dir } }).retry.tries).toBe(3)
-    expect(loadConfig({ ...base, env: { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: b.dir }, mode: undefined }).files[1]).toBe(
-      b.iniFile,
-    )
+    expect(
+      loadConfig({ ...base, env: { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: b.dir }, mode: undefined })
+        .files[1],
+    ).toBe(b.iniFile)
   })
 })
 
@@ -241,7 +259,9 @@ describe('config: every bad input is one clear error naming file and key', () =>
 
   it('interpolation of a missing key', () => {
     const d = mk({ ini: '[sqlite]\npath = ${directory:nowhere}/x.db' })
-    expect(loadError(d)).toBe(`${d.iniFile}:5: [sqlite] path: \${directory:nowhere} refers to a key that does not exist`)
+    expect(loadError(d)).toBe(
+      `${d.iniFile}:5: [sqlite] path: \${directory:nowhere} refers to a key that does not exist`,
+    )
   })
 
   it('a line that is not key = value', () => {
@@ -260,7 +280,9 @@ describe('config: every bad input is one clear error naming file and key', () =>
   })
 
   it('tracker netloc with a scheme, and a bad scheme', () => {
-    const d = mk({ trackers: 'a:\n  scheme: http\n  netloc: http://x.org:80\nb:\n  scheme: wss\n  netloc: x.org:443\n' })
+    const d = mk({
+      trackers: 'a:\n  scheme: http\n  netloc: http://x.org:80\nb:\n  scheme: wss\n  netloc: x.org:443\n',
+    })
     const msg = loadError(d)
     expect(msg).toContain(`${d.dir}/trackers.yaml:3: a.netloc: expected host:port (no scheme, no path)`)
     expect(msg).toContain(`${d.dir}/trackers.yaml:5: b.scheme: expected "http", "https" or "udp"`)

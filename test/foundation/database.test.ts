@@ -61,7 +61,9 @@ describe('database create', () => {
     expect(out).toContain(`database ready: ${config.sqlite.path} (13 tables)`)
     expect(ctx.db().$client.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(ctx.db().$client.pragma('foreign_keys', { simple: true })).toBe(1)
-    const stats = ctx.db().$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'stats'").get() as { sql: string }
+    const stats = ctx.db().$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'stats'").get() as {
+      sql: string
+    }
     expect(stats.sql).toMatch(/WITHOUT ROWID/)
     insertSample(ctx.db())
     ctx.close()
@@ -193,7 +195,10 @@ describe('export / import', () => {
     expect(readFileSync(file, 'utf8').split('\n').filter(Boolean).length).toBe(before)
 
     a.ctx.db().$client.prepare("UPDATE torrents SET status = 'unfollow' WHERE id = 1").run()
-    a.ctx.db().$client.prepare("INSERT INTO status_history (torrent_id, time, status) VALUES (1, 1767312000, 'unfollow')").run()
+    a.ctx
+      .db()
+      .$client.prepare("INSERT INTO status_history (torrent_id, time, status) VALUES (1, 1767312000, 'unfollow')")
+      .run()
     await quiet(() => databaseExport(a.ctx, file, { append: true }))
     const lines = readFileSync(file, 'utf8').split('\n').filter(Boolean)
     expect(lines.length).toBe(before + 3) // header + changed torrent + new history row
