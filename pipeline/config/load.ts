@@ -145,7 +145,11 @@ function yamlFile<T>(file: string, schema: z.ZodType<T>, what: string, problems:
       const line = lineOf(keyPath)
       const loc = line ? `${file}:${line}` : file
       const msg =
-        issue.code === 'unrecognized_keys' ? 'unknown key' : issue.code === 'invalid_key' ? `${issue.message}` : issue.message
+        issue.code === 'unrecognized_keys'
+          ? 'unknown key'
+          : issue.code === 'invalid_key'
+            ? `${issue.message}`
+            : issue.message
       problems.push(`${loc}: ${keyPath.length ? keyPath.join('.') : '(top level)'}: ${msg}`)
     }
   }

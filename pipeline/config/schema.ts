@@ -128,7 +128,10 @@ export const indexerCategorySchema = z.strictObject({
 })
 export const indexersSchema = z.record(
   z.string(),
-  z.partialRecord(z.enum(['movies', 'series'], { message: 'expected category "movies" or "series"' }), indexerCategorySchema),
+  z.partialRecord(
+    z.enum(['movies', 'series'], { message: 'expected category "movies" or "series"' }),
+    indexerCategorySchema,
+  ),
 )
 export const trackerSchema = z.strictObject({
   active: bool.default(true),
