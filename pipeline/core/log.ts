@@ -54,8 +54,19 @@ const redacting: ConsolaReporter = {
 }
 root.setReporters([redacting])
 
+/** Tagged loggers copy the level when created: keep them all to change it everywhere. */
+const tagged: ConsolaInstance[] = []
+
 export function setVerbosity(v: number): void {
-  root.level = levelFromVerbosity(v)
+  setLogLevel(levelFromVerbosity(v))
+}
+
+/** Set the consola level directly (0 errors only … 5 trace); returns the previous level. */
+export function setLogLevel(level: number): number {
+  const previous = root.level
+  root.level = level
+  for (const l of tagged) l.level = level
+  return previous
 }
 
 export function getVerbosity(): number {
@@ -64,7 +75,9 @@ export function getVerbosity(): number {
 
 /** A logger tagged with a stage or module name: `logger('collect')`. */
 export function logger(tag: string): ConsolaInstance {
-  return root.withTag(tag)
+  const l = root.withTag(tag)
+  tagged.push(l)
+  return l
 }
 
 export type Logger = ConsolaInstance

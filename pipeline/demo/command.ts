@@ -1,5 +1,35 @@
-/** `mediastrends demo`: the local demo. (Issue "Run it"; not implemented yet.) */
-import { UserError } from '../core/errors.ts'
+/**
+ * `mediastrends demo`: the whole product on one machine, with no keys and no network.
+ *
+ * 1. Starts a real BitTorrent tracker (bittorrent-tracker's Server, HTTP + UDP) and a Torznab
+ *    server (Jackett's shape) on 127.0.0.1, serving the bundled sample catalogue
+ *    (data/samples/demo-catalogue.json) as .torrent files that announce the local tracker.
+ * 2. Writes a config of its own under `--dir` (default data/demo): a separate database that never
+ *    touches the user's.
+ * 3. Simulates N days: at each scrape time the swarms are moved to the simulator's state
+ *    (pipeline/sim) by real announces, then the real pipeline runs at that time (`--now`): ingest,
+ *    scrapes over HTTP and UDP, trends, status, movies, series.
+ * 4. Builds the site from the demo database into dist/ and says where it is (`--serve` previews it).
+ */
+import { spawn } from 'node:child_process'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { fileURLToPath } from 'node:url'
+import { stringify } from 'yaml'
+import { loadConfig } from '../config/load.ts'
+import { fixedClock, isoSeconds } from '../core/clock.ts'
+import { makeContext } from '../core/context.ts'
+import { EXIT_PARTIAL_FAILURE, UserError } from '../core/errors.ts'
+import { logger, out, setLogLevel } from '../core/log.ts'
+import { closeDb, type Db, openDb } from '../db/client.ts'
+import { runPipeline } from '../run/command.ts'
+import { planSteps } from '../run/steps.ts'
+import { makeTorrent } from '../testing/torrent-file.ts'
+import { startTorznabServer, type TorznabItemSpec } from '../testing/torznab-server.ts'
+import { startTracker } from '../testing/tracker.ts'
+import { type DemoRelease, demoReleases, loadCatalogue } from './catalogue.ts'
+import { applyPlans, SwarmDriver } from './driver.ts'
 
 export interface DemoOptions {
   days: number
@@ -9,6 +39,223 @@ export interface DemoOptions {
   dir: string
 }
 
-export async function demo(_opts: DemoOptions): Promise<number> {
-  throw new UserError('demo: not implemented yet', { exitCode: 1 })
+const log = logger('demo')
+const DAY = 86_400
+const APIKEY = 'demo-local-key'
+const INDEXER = 'demo'
+/** The package root: where astro.config.mjs is and dist/ goes. */
+export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+
+export function demoIni(torznabIni: string): string {
+  return `# Written by \`mediastrends demo\`: the demo's own config; your files are never read or changed.
+[directory]
+base = .
+data = .
+sqlite = .
+
+[sqlite]
+path = \${directory:sqlite}/demo.db
+
+[requests]
+user_agent = mediastrends-demo
+timeout = 5
+
+[retry]
+tries = 2
+delay = 0.2
+
+${torznabIni}
+`
+}
+
+function validate(opts: DemoOptions): void {
+  if (!Number.isInteger(opts.days) || opts.days < 1 || opts.days > 60) {
+    throw new UserError(`demo --days: expected a whole number of days from 1 to 60, got "${opts.days}"`)
+  }
+  if (!Number.isInteger(opts.scrapesPerDay) || opts.scrapesPerDay < 1 || opts.scrapesPerDay > 48) {
+    throw new UserError(`demo --scrapes-per-day: expected a whole number from 1 to 48, got "${opts.scrapesPerDay}"`)
+  }
+}
+
+function itemFor(r: DemoRelease, torrent: Uint8Array): TorznabItemSpec {
+  return {
+    title: r.name,
+    pubDate: r.pubDate,
+    size: r.size,
+    categories: [r.category],
+    download: { torrent },
+  }
+}
+
+async function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
+  return new Promise((done, fail) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: PACKAGE_ROOT })
+    child.on('error', fail)
+    child.on('exit', (code) => done(code ?? 1))
+  })
+}
+
+export async function demo(opts: DemoOptions): Promise<number> {
+  validate(opts)
+  const t0 = performance.now()
+  const dir = resolve(PACKAGE_ROOT, opts.dir)
+  mkdirSync(dir, { recursive: true })
+  for (const f of ['demo.db', 'demo.db-wal', 'demo.db-shm', 'demo.db.lock']) rmSync(join(dir, f), { force: true })
+
+  const items = loadCatalogue()
+  const end = Math.floor(Date.now() / 1000 / 3600) * 3600
+  const start = end - opts.days * DAY
+  const releases = demoReleases(items, start, opts.days)
+
+  const tracker = await startTracker()
+  const torrents = new Map<string, Uint8Array>()
+  for (const r of releases) {
+    const t = makeTorrent({
+      name: r.name,
+      length: r.size,
+      announce: [[tracker.httpAnnounce], [tracker.udpAnnounce]],
+      creationDate: r.pubDate,
+    })
+    r.infoHash = t.infoHash
+    torrents.set(r.name, t.bytes)
+  }
+  let visibleUntil = start
+  const torznab = await startTorznabServer({
+    flavor: 'jackett',
+    apikey: APIKEY,
+    indexers: {
+      [INDEXER]: {
+        title: 'mediastrends demo indexer',
+        items: (q) => {
+          const cats = (q.get('cat') ?? '').split(',').filter(Boolean).map(Number)
+          return releases
+            .filter((r) => r.pubDate <= visibleUntil)
+            .filter(
+              (r) => cats.length === 0 || cats.some((c) => Math.floor(c / 1000) === Math.floor(r.category / 1000)),
+            )
+            .sort((a, b) => b.pubDate - a.pubDate)
+            .map((r) => itemFor(r, torrents.get(r.name) ?? new Uint8Array()))
+        },
+      },
+    },
+  })
+
+  let db: Db | undefined
+  try {
+    writeFileSync(
+      join(dir, 'mediastrends.demo.ini'),
+      demoIni(torznab.iniSection().replace(/apikey\s*=.*/, `apikey = ${APIKEY}`)),
+    )
+    writeFileSync(
+      join(dir, 'indexers.yaml'),
+      stringify({
+        [INDEXER]: {
+          movies: { active: true, action: 'search', params: { cat: 2000 } },
+          series: { active: true, action: 'tvsearch', params: { cat: 5000 } },
+        },
+      }),
+    )
+    writeFileSync(
+      join(dir, 'trackers.yaml'),
+      stringify({
+        'demo-http': { active: true, scheme: 'http', netloc: `127.0.0.1:${tracker.httpPort}`, path: '/announce' },
+        'demo-udp': { active: true, scheme: 'udp', netloc: `127.0.0.1:${tracker.udpPort}`, path: '' },
+      }),
+    )
+    const config = loadConfig({ mode: 'demo', configDir: dir, env: {}, cwd: dir, home: dir, systemDirs: [] })
+    db = openDb(config.sqlite.path)
+    const shared = db
+    const drivers = new Map(releases.map((r) => [r.name, new SwarmDriver(r.infoHash)]))
+    out(
+      `demo: ${releases.length} releases, ${opts.days} simulated day(s) × ${opts.scrapesPerDay} scrapes, tracker ${tracker.httpAnnounce} + ${tracker.udpAnnounce}, indexer ${torznab.origin}`,
+    )
+
+    let failures = 0
+    const every = Math.floor(DAY / opts.scrapesPerDay)
+    for (let day = 0; day < opts.days; day++) {
+      const dayStart = performance.now()
+      let announces = 0
+      let last: Awaited<ReturnType<typeof runPipeline>> | undefined
+      for (let k = 1; k <= opts.scrapesPerDay; k++) {
+        const t = start + day * DAY + k * every
+        visibleUntil = t
+        const plans = releases
+          .filter((r) => r.pubDate <= t)
+          .map((r) => {
+            const truth = r.swarm.truth(t)
+            return drivers.get(r.name)?.plan(truth) ?? []
+          })
+        announces += await applyPlans(tracker, plans)
+        const ctx = makeContext({
+          clock: fixedClock(new Date(t * 1000)),
+          loadConfig: () => config,
+          openDb: () => shared,
+        })
+        const previous = setLogLevel(1) // the pipeline's own progress lines would drown the demo's
+        try {
+          last = await runPipeline(ctx, planSteps(config))
+        } finally {
+          setLogLevel(previous)
+        }
+        if (!last.ok) {
+          failures++
+          for (const s of last.steps.filter((x) => !x.ok))
+            log.warn(`${isoSeconds(t)} ${s.step}: ${s.errors[0] ?? 'failed'}`)
+        }
+      }
+      const c = last?.counts ?? {}
+      const trending = (
+        shared.$client
+          .prepare('SELECT count(*) n FROM trends WHERE time = (SELECT max(time) FROM trends) AND trending = 1')
+          .get() as { n: number }
+      ).n
+      const torrentsKnown = (shared.$client.prepare('SELECT count(*) n FROM torrents').get() as { n: number }).n
+      out(
+        `day ${day + 1}/${opts.days} (${isoSeconds(start + (day + 1) * DAY).slice(0, 10)}): ${torrentsKnown} torrents, ${announces} announces, ${c.answered ?? 0} scraped, ${trending} trending — ${((performance.now() - dayStart) / 1000).toFixed(1)} s`,
+      )
+    }
+    const top = shared.$client
+      .prepare(
+        `SELECT m.title, m.year, mt.rank FROM media_trends mt JOIN media m ON m.id = mt.media_id
+         WHERE m.kind = 'movie' AND mt.time = (SELECT max(time) FROM media_trends) ORDER BY mt.rank LIMIT 5`,
+      )
+      .all() as { title: string; year: number | null; rank: number }[]
+    if (top.length)
+      out(`trending movies: ${top.map((m) => `${m.rank}. ${m.title}${m.year ? ` (${m.year})` : ''}`).join(', ')}`)
+    closeDb(shared)
+    db = undefined
+    await Promise.all([tracker.close(), torznab.close()])
+
+    const dbPath = config.sqlite.path
+    if (opts.build) {
+      out('building the site from the demo database …')
+      const env = { ...process.env, MEDIASTRENDS_DB: dbPath }
+      const code = await runCommand(
+        process.execPath,
+        [join(PACKAGE_ROOT, 'node_modules/astro/astro.js'), 'build', '--silent'],
+        env,
+      )
+      const pf =
+        code === 0
+          ? await runCommand(
+              process.execPath,
+              [join(PACKAGE_ROOT, 'node_modules/pagefind/lib/runner/bin.cjs'), '--site', 'dist', '--silent'],
+              env,
+            )
+          : code
+      if (code !== 0 || pf !== 0) throw new UserError('demo: the site build failed (see above)', { exitCode: 1 })
+      out(
+        `site built: ${join(PACKAGE_ROOT, 'dist/index.html')} (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`,
+      )
+      if (opts.serve) {
+        out('previewing (Ctrl-C to stop) …')
+        await runCommand(process.execPath, [join(PACKAGE_ROOT, 'node_modules/astro/astro.js'), 'preview'], env)
+      } else out('preview it with: npx mediastrends demo --serve   (or: npx astro preview)')
+    }
+    out(`demo database: ${dbPath}`)
+    return failures ? EXIT_PARTIAL_FAILURE : 0
+  } finally {
+    if (db) closeDb(db)
+    await Promise.allSettled([tracker.close(), torznab.close()])
+  }
 }
