@@ -1,6 +1,32 @@
-/** `torrents add`: Torznab indexers → torrents. (Issue "Ingest"; not implemented yet.) */
+/**
+ * `torrents add`: ask Torznab indexers (through Jackett or Prowlarr) for their newest torrents and
+ * store those announced by an active tracker of trackers.yaml.
+ *
+ * For each feed (indexer × category of indexers.yaml): GET the feed, parse it, get every item's
+ * info hash and trackers (feed attributes, else its .torrent / magnet link, downloaded with
+ * bounded concurrency), then write the feed's torrents in one transaction. A failing feed or item
+ * is logged and counted and the run goes on; the step is `ok:false` when anything failed.
+ */
+import pLimit from 'p-limit'
+import type { Config } from '../config/schema.ts'
 import type { Context, StepResult } from '../core/context.ts'
-import { UserError } from '../core/errors.ts'
+import { errorMessage, UserError } from '../core/errors.ts'
+import { policyFrom } from '../core/http.ts'
+import { logger, redact, registerSecret } from '../core/log.ts'
+import { tx } from '../db/client.ts'
+import { fetchFeed, resolveItem } from './fetch.ts'
+import {
+  fillTorrent,
+  knownDetailsUrls,
+  savepoint,
+  storeIndexerStats,
+  storeTorrent,
+  torrentIdByHash,
+  upsertTrackers,
+} from './store.ts'
+import { parseMagnet, type TorrentMeta } from './torrent.ts'
+import { categorize, type FeedCategory, type FeedItem, feedUrl, safeDetailsUrl } from './torznab.ts'
+import { trackerMatcher } from './trackers.ts'
 
 export interface TorrentsAddOptions {
   /** Categories asked for (movies, series); empty = every active category of the indexer. */
@@ -9,6 +35,271 @@ export interface TorrentsAddOptions {
   indexer?: string
 }
 
-export async function torrentsAdd(_ctx: Context, _opts: TorrentsAddOptions): Promise<StepResult> {
-  throw new UserError('torrents add: not implemented yet', { exitCode: 1 })
+const FEED_CATEGORIES: readonly FeedCategory[] = ['movies', 'series']
+
+/** One feed to read: an indexers.yaml entry. */
+export interface FeedTarget {
+  indexer: string
+  category: FeedCategory
+  action: string
+  params: Record<string, string>
+}
+
+/**
+ * The feeds a `torrents add` asks for. Without an indexer: every active indexer; without
+ * categories: every active category of it. Asking for an unknown or inactive indexer/category is
+ * a UserError naming indexers.yaml and the key.
+ */
+export function selectFeeds(config: Pick<Config, 'indexers' | 'indexerFile'>, opts: TorrentsAddOptions): FeedTarget[] {
+  const file = config.indexerFile
+  const asked = [...new Set(opts.categories.map((c) => c.trim().toLowerCase()).filter(Boolean))]
+  for (const c of asked) {
+    if (!FEED_CATEGORIES.includes(c as FeedCategory)) {
+      throw new UserError(`unknown category "${c}": expected movies or series (-c movies,series)`)
+    }
+  }
+  const cats = (asked.length ? asked : FEED_CATEGORIES) as FeedCategory[]
+  const names = Object.keys(config.indexers)
+  const target = (indexer: string, category: FeedCategory): FeedTarget | undefined => {
+    const e = config.indexers[indexer]?.[category]
+    return e?.active ? { indexer, category, action: e.action, params: e.params } : undefined
+  }
+  if (opts.indexer !== undefined) {
+    const name = opts.indexer
+    const entry = config.indexers[name]
+    if (!entry) {
+      throw new UserError(
+        `${file}: no indexer "${name}"${names.length ? ` (indexers: ${names.join(', ')})` : ' (the file has no indexer)'}`,
+      )
+    }
+    if (asked.length) {
+      return cats.map((c) => {
+        const e = entry[c]
+        if (!e) throw new UserError(`${file}: indexer "${name}" has no "${c}" entry`)
+        if (!e.active) throw new UserError(`${file}: ${name}.${c} is not active (active: false)`)
+        return target(name, c) as FeedTarget
+      })
+    }
+    const all = cats.flatMap((c) => target(name, c) ?? [])
+    if (all.length === 0) throw new UserError(`${file}: indexer "${name}" has no active category`)
+    return all
+  }
+  const all = names.flatMap((n) => cats.flatMap((c) => target(n, c) ?? []))
+  if (all.length === 0) {
+    throw new UserError(
+      names.length
+        ? `${file}: no active indexer${asked.length ? ` for ${asked.join(', ')}` : ''}`
+        : `${file}: no indexer configured (missing or empty file)`,
+    )
+  }
+  return all
+}
+
+interface Counts {
+  feeds: number
+  feeds_failed: number
+  fetched: number
+  kept: number
+  skipped: number
+  duplicates: number
+  failed: number
+}
+
+/** What became of one item before the writes. */
+type Outcome =
+  | { kind: 'resolved'; item: FeedItem; meta: TorrentMeta; details?: string }
+  | { kind: 'known'; item: FeedItem; torrentId: number; details?: string }
+  | { kind: 'failed'; item: FeedItem; error: string /** already logged by core/http */; logged: boolean }
+
+const isSecretFree = (s: string): boolean => redact(s) === s
+
+/** The hash an item gives without any download (infohash or magnet attribute). */
+function feedHash(item: FeedItem): string | undefined {
+  if (item.magnetUrl) {
+    try {
+      const m = parseMagnet(item.magnetUrl)
+      return m.infoHash
+    } catch {
+      /* fall through to the infohash attribute */
+    }
+  }
+  return item.infoHash
+}
+
+function magnetHasTrackers(item: FeedItem): boolean {
+  if (!item.magnetUrl) return false
+  try {
+    return parseMagnet(item.magnetUrl).announce.length > 0
+  } catch {
+    return false
+  }
+}
+
+function indexerNumbers(item: FeedItem) {
+  const seeders = item.seeders ?? null
+  const leechers =
+    item.leechers ?? (item.peers !== undefined && seeders !== null ? Math.max(0, item.peers - seeders) : null)
+  return { seeders, leechers, grabs: item.grabs ?? null }
+}
+
+export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promise<StepResult> {
+  const config = ctx.config()
+  const targets = selectFeeds(config, opts)
+  const log = logger('ingest')
+  registerSecret(config.jackettapi.apikey)
+  const policy = policyFrom(config, log)
+  const db = ctx.db()
+  const now = ctx.clock.nowSeconds()
+  const active = Object.values(config.trackers).filter((t) => t.active)
+  if (active.length === 0) log.warn(`${config.trackerFile}: no active tracker: every torrent will be skipped`)
+  const trackerIds = tx(db, () => upsertTrackers(db, active))
+  const matcher = trackerMatcher(config.trackers)
+  const counts: Counts = { feeds: 0, feeds_failed: 0, fetched: 0, kept: 0, skipped: 0, duplicates: 0, failed: 0 }
+  const errors: string[] = []
+  const fail = (msg: string, logged = false) => {
+    const m = redact(msg)
+    if (!logged) log.warn(m)
+    errors.push(m)
+  }
+
+  for (const t of targets) {
+    const what = `${t.indexer}/${t.category}`
+    /** The torrent columns a feed item gives (the rest comes from the metainfo or the clock). */
+    const fields = (item: FeedItem, details: string | undefined) => ({
+      name: item.title,
+      size: item.size ?? null,
+      ...categorize(item.categories, t.category),
+      indexer: t.indexer,
+      detailsUrl: details ?? null,
+      imdbId: item.imdbId ?? null,
+      tmdbId: item.tmdbId ?? null,
+      tvdbId: item.tvdbId ?? null,
+    })
+    counts.feeds++
+    const url = feedUrl({ ...config.jackettapi, indexer: t.indexer, action: t.action, params: t.params })
+    log.debug(`${what}: GET ${redact(url)}`)
+    const t0 = performance.now()
+    let feed: Awaited<ReturnType<typeof fetchFeed>>
+    try {
+      feed = await fetchFeed(url, policy, `feed ${what}`)
+    } catch (err) {
+      counts.feeds_failed++
+      const m = redact(errorMessage(err))
+      log.error(m)
+      errors.push(m)
+      continue
+    }
+    const before = { ...counts }
+    counts.fetched += feed.items.length + feed.bad.length
+    for (const b of feed.bad) {
+      counts.failed++
+      fail(`feed ${what}: ${b}`)
+    }
+    log.info(`${what}: ${feed.items.length + feed.bad.length} item(s)`)
+
+    const t1 = performance.now()
+    // ---- resolve every item (downloads with bounded concurrency) ----
+    const knownDetails = knownDetailsUrls(db, t.indexer)
+    const detailsOf = feed.items.map((it) =>
+      safeDetailsUrl(it.comments ?? (it.guid && /^https?:/i.test(it.guid) ? it.guid : undefined), isSecretFree),
+    )
+    const perUrl = new Map<string, number>()
+    for (const d of detailsOf) if (d) perUrl.set(d, (perUrl.get(d) ?? 0) + 1)
+    const limit = pLimit(config.requests.concurrency)
+    let done = 0
+    const outcomes = await Promise.all(
+      feed.items.map((item, i) =>
+        limit(async (): Promise<Outcome> => {
+          const label = `${what} item "${(item.title || item.guid || `#${i + 1}`).slice(0, 120)}"`
+          const details = detailsOf[i]
+          try {
+            // Already stored, and only a download could tell more: no download.
+            if (!magnetHasTrackers(item)) {
+              const hash = feedHash(item)
+              const byDetails = details && perUrl.get(details) === 1 ? knownDetails.get(details) : undefined
+              const id = hash
+                ? torrentIdByHash(db, hash)
+                : byDetails && byDetails.name === item.title
+                  ? byDetails.id
+                  : undefined
+              if (id !== undefined) return { kind: 'known', item, torrentId: id, details }
+            }
+            const meta = await resolveItem(item, policy, label)
+            return { kind: 'resolved', item, meta, details }
+          } catch (err) {
+            return {
+              kind: 'failed',
+              item,
+              error: errorMessage(err),
+              logged: (err as { logged?: boolean }).logged === true,
+            }
+          } finally {
+            done++
+            if (feed.items.length >= 200 && done % 100 === 0) log.info(`${what}: ${done}/${feed.items.length} resolved`)
+          }
+        }),
+      ),
+    )
+
+    const t2 = performance.now()
+    // ---- write the feed in one transaction, one savepoint per item ----
+    tx(db, () => {
+      for (const o of outcomes) {
+        if (o.kind === 'failed') {
+          counts.failed++
+          fail(o.error, o.logged)
+          continue
+        }
+        try {
+          if (o.kind === 'known') {
+            savepoint(db, () => {
+              fillTorrent(db, o.torrentId, fields(o.item, o.details))
+              storeIndexerStats(db, o.torrentId, t.indexer, now, indexerNumbers(o.item))
+            })
+            counts.duplicates++
+            continue
+          }
+          const { item, meta } = o
+          const matched = matcher.match(meta.announce)
+          if (matched.length === 0) {
+            counts.skipped++
+            log.debug(
+              `${what}: skipped ${meta.infoHash} "${item.title}": ${meta.announce.length ? `no active tracker of trackers.yaml among ${meta.announce.length} announce URL(s)` : 'no tracker at all (magnet without tr?)'}`,
+            )
+            continue
+          }
+          const base = fields(item, o.details)
+          const r = savepoint(db, () => {
+            const stored = storeTorrent(
+              db,
+              {
+                ...base,
+                infoHash: meta.infoHash,
+                name: base.name || meta.name || meta.infoHash,
+                pubDate: item.pubDate ?? meta.created ?? now,
+                size: base.size ?? meta.size ?? null,
+              },
+              matched.map((m) => trackerIds.get(m.name)).filter((x): x is number => x !== undefined),
+              now,
+            )
+            storeIndexerStats(db, stored.id, t.indexer, now, indexerNumbers(item))
+            return stored
+          })
+          if (r.created) counts.kept++
+          else counts.duplicates++
+        } catch (err) {
+          counts.failed++
+          fail(`${what} item "${o.item.title}": database: ${errorMessage(err)}`)
+        }
+      }
+    })
+    const t3 = performance.now()
+    const ms = (a: number, b: number) => Math.round(b - a)
+    log.debug(`${what}: feed ${ms(t0, t1)} ms, items ${ms(t1, t2)} ms, database ${ms(t2, t3)} ms`)
+    const d = (k: keyof Counts) => counts[k] - before[k]
+    log.info(
+      `${what}: ${d('kept')} new, ${d('duplicates')} already known, ${d('skipped')} skipped (no known tracker), ${d('failed')} failed`,
+    )
+  }
+  return { counts: { ...counts }, errors, ok: counts.failed === 0 && counts.feeds_failed === 0 }
 }

@@ -1,6 +1,17 @@
-/** `torrents trends compute|get`, `torrents status`. (Issue "Score"; not implemented yet.) */
+/** `torrents trends compute|get`, `torrents status`. */
+import { isoSeconds, parseDateTime, toSeconds } from '../core/clock.ts'
 import type { Context, StepResult } from '../core/context.ts'
 import { UserError } from '../core/errors.ts'
+import { logger, out } from '../core/log.ts'
+import { tx } from '../db/client.ts'
+import { CATEGORIES, type TorrentStatus } from '../db/schema.ts'
+import { ENGINES, type EngineName, engines } from './engines.ts'
+import { rankScores, trendingCount } from './rank.ts'
+import { nextStatus } from './status.ts'
+import { latestRunTime, loadCandidates, trendingIds, type Window, writeTrendRun } from './store.ts'
+
+const log = logger('score')
+const DAY = 86_400
 
 export interface TrendsComputeOptions {
   engine?: 'velocity' | 'normalized'
@@ -12,12 +23,184 @@ export interface TrendsGetOptions {
   deltaHours?: number
 }
 
-export async function trendsCompute(_ctx: Context, _opts: TrendsComputeOptions): Promise<StepResult> {
-  throw new UserError('torrents trends compute: not implemented yet', { exitCode: 1 })
+function engineOf(ctx: Context, name: string | undefined): EngineName {
+  const e = name ?? ctx.config().trendsManager.engine
+  if (!(ENGINES as readonly string[]).includes(e)) {
+    throw new UserError(`--engine: expected ${ENGINES.join(' or ')}, got "${e}"`)
+  }
+  return e as EngineName
 }
-export async function trendsGet(_ctx: Context, _opts: TrendsGetOptions): Promise<void> {
-  throw new UserError('torrents trends get: not implemented yet', { exitCode: 1 })
+
+/** The scoring window: `delta_days` up to `[trends_manager] max_date` (default: the run clock), not before `min_date`. */
+export function trendWindow(ctx: Context): Window {
+  const tm = ctx.config().trendsManager
+  const end = tm.maxDate ? toSeconds(tm.maxDate) : ctx.clock.nowSeconds()
+  let start = end - Math.round(tm.deltaDays * DAY)
+  if (tm.minDate) start = Math.max(start, toSeconds(tm.minDate))
+  return { start, end }
 }
-export async function torrentsStatus(_ctx: Context): Promise<StepResult> {
-  throw new UserError('torrents status: not implemented yet', { exitCode: 1 })
+
+export async function trendsCompute(ctx: Context, opts: TrendsComputeOptions): Promise<StepResult> {
+  const engine = engines[engineOf(ctx, opts.engine)]
+  const tm = ctx.config().trendsManager
+  const db = ctx.db()
+  const time = ctx.clock.nowSeconds()
+  const window = trendWindow(ctx)
+  const t0 = performance.now()
+  const { stats, hashes } = loadCandidates(db, tm.torrentsStatus, window)
+  const t1 = performance.now()
+  log.info(
+    `${engine.name}: ${hashes.size} candidate(s) (status ${tm.torrentsStatus.join(',')}), ${stats.length} stat row(s) from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`,
+  )
+  const scores = engine.score(stats, { now: window.end, trends: tm })
+  const k = trendingCount(hashes.size, tm.tau, tm.maxTrendings)
+  const ranked = rankScores(scores, (id) => hashes.get(id) ?? '', { k, positiveOnly: engine.positiveOnly })
+  const t2 = performance.now()
+  writeTrendRun(db, engine.name, time, ranked)
+  const t3 = performance.now()
+  const trending = ranked.filter((r) => r.trending).length
+  const unscored = hashes.size - ranked.length
+  if (unscored) log.warn(`${engine.name}: ${unscored} candidate(s) had nothing to score (no score, not trending)`)
+  log.info(
+    `${engine.name}: ${ranked.length} scored, ${trending} trending (K = ${k}) at ${isoSeconds(time)} in ${Math.round(t3 - t0)} ms (load ${Math.round(t1 - t0)}, score ${Math.round(t2 - t1)}, write ${Math.round(t3 - t2)})`,
+  )
+  return {
+    counts: { candidates: hashes.size, stats: stats.length, scored: ranked.length, trending, unscored },
+    errors: [],
+    ok: true,
+  }
+}
+
+/** Old tool's YYYYMMDDHHMM, or an ISO date/datetime. */
+function parseWhen(value: string, what: string): number {
+  const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value.trim())
+  if (m) return toSeconds(parseDateTime(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00Z`, what))
+  return toSeconds(parseDateTime(value, what))
+}
+
+export interface TrendingRow {
+  rank: number
+  score: number
+  infoHash: string
+  name: string
+  category: string
+  pubDate: string
+  time: string
+  engine: string
+}
+
+/** The trending torrents of the engine's latest run, filtered by category and pub date. */
+export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): TrendingRow[] {
+  const bad = opts.categories.filter((c) => !(CATEGORIES as readonly string[]).includes(c))
+  if (bad.length) throw new UserError(`--category: expected ${CATEGORIES.join(', ')}, got "${bad.join(', ')}"`)
+  if (opts.deltaHours !== undefined && !(Number.isFinite(opts.deltaHours) && opts.deltaHours >= 0)) {
+    throw new UserError(`--delta-hours: expected a number of hours ≥ 0, got "${opts.deltaHours}"`)
+  }
+  const engine = ctx.config().trendsManager.engine
+  const db = ctx.db()
+  const time = latestRunTime(db, engine)
+  if (time === undefined) return []
+  const where = ['tr.engine = ?', 'tr.time = ?', 'tr.trending = 1']
+  const args: (string | number)[] = [engine, time]
+  if (opts.categories.length) {
+    where.push(`t.category IN (${opts.categories.map(() => '?').join(',')})`)
+    args.push(...opts.categories)
+  }
+  if (opts.mindate) {
+    where.push('t.pub_date >= ?')
+    args.push(parseWhen(opts.mindate, '--mindate'))
+  }
+  if (opts.maxdate) {
+    where.push('t.pub_date <= ?')
+    args.push(parseWhen(opts.maxdate, '--maxdate'))
+  }
+  if (opts.deltaHours !== undefined) {
+    where.push('t.pub_date >= ?')
+    args.push(ctx.clock.nowSeconds() - Math.round(opts.deltaHours * 3600))
+  }
+  const rows = db.$client
+    .prepare(
+      `SELECT tr.rank, tr.score, t.info_hash, t.name, t.category, t.pub_date, tr.time
+       FROM trends tr JOIN torrents t ON t.id = tr.torrent_id
+       WHERE ${where.join(' AND ')} ORDER BY tr.rank`,
+    )
+    .raw()
+    .all(...args) as [number, number, string, string, string, number, number][]
+  return rows.map(([rank, score, infoHash, name, category, pubDate, t]) => ({
+    rank,
+    score,
+    infoHash,
+    name,
+    category,
+    pubDate: isoSeconds(pubDate),
+    time: isoSeconds(t),
+    engine,
+  }))
+}
+
+export function formatTable(headers: string[], rows: string[][], alignRight: boolean[] = []): string[] {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (alignRight[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd()
+  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)]
+}
+
+export async function trendsGet(ctx: Context, opts: TrendsGetOptions): Promise<void> {
+  const rows = trendingTorrents(ctx, opts)
+  if (ctx.json) {
+    out(JSON.stringify(rows, null, 2))
+    return
+  }
+  if (rows.length === 0) {
+    log.info(`no trending torrent (engine ${ctx.config().trendsManager.engine}, filters as given)`)
+    return
+  }
+  const table = formatTable(
+    ['rank', 'score', 'name', 'category', 'time'],
+    rows.map((r) => [String(r.rank), String(r.score), r.name, r.category, r.time]),
+    [true, true, false, false, false],
+  )
+  for (const l of table) out(l)
+}
+
+export async function torrentsStatus(ctx: Context): Promise<StepResult> {
+  const config = ctx.config()
+  const engine = config.trendsManager.engine
+  const db = ctx.db()
+  const now = ctx.clock.nowSeconds()
+  const runTime = latestRunTime(db, engine, now)
+  const trending = runTime === undefined ? undefined : trendingIds(db, engine, runTime)
+  if (runTime === undefined) {
+    log.warn(`no "${engine}" trend run at or before ${isoSeconds(now)}: torrents past new_delay stay as they are`)
+  } else {
+    log.info(`latest "${engine}" trend run: ${isoSeconds(runTime)} (${trending?.size ?? 0} trending)`)
+  }
+  const counts: Record<string, number> = { checked: 0, changed: 0, new: 0, follow: 0, unfollow: 0 }
+  const sqlite = db.$client
+  const torrents = sqlite
+    .prepare("SELECT id, status, pub_date FROM torrents WHERE status IN ('new', 'follow')")
+    .raw()
+    .all() as [number, TorrentStatus, number][]
+  const update = sqlite.prepare('UPDATE torrents SET status = ? WHERE id = ?')
+  const history = sqlite.prepare(
+    'INSERT INTO status_history (torrent_id, time, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
+  )
+  tx(db, () => {
+    for (const [id, status, pubDate] of torrents) {
+      counts.checked = (counts.checked ?? 0) + 1
+      const next = nextStatus({ status, pubDate }, now, config.torrentsManager.newDelay, trending?.has(id))
+      counts[next] = (counts[next] ?? 0) + 1
+      if (next === status) continue
+      update.run(next, id)
+      history.run(id, now, next)
+      counts.changed = (counts.changed ?? 0) + 1
+    }
+  })
+  log.info(
+    `status: ${counts.checked} checked, ${counts.changed} changed → new ${counts.new}, follow ${counts.follow}, unfollow ${counts.unfollow}`,
+  )
+  return { counts, errors: [], ok: true }
 }
