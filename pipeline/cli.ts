@@ -113,7 +113,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     async (...all: unknown[]) => {
       const opts = all.at(-1) as Opts
       const c = context(opts)
-      const r = await recordStep(c.db(), name, target(opts), c.clock.nowSeconds(), () => fn(c, opts, all.slice(0, -1)))
+      // Single steps take the run lock too: a step never overlaps a `mediastrends run`.
+      const { withLock } = await import('./run/lock.ts')
+      const r = await withLock(c.config().sqlite.path, `mediastrends ${name}`, () =>
+        recordStep(c.db(), name, target(opts), c.clock.nowSeconds(), () => fn(c, opts, all.slice(0, -1))),
+      )
       printStep(c, name, r)
       if (!r.ok) exitCode = EXIT_PARTIAL_FAILURE
     }

@@ -110,25 +110,57 @@ export function* exportLines(db: Db): Generator<string> {
  * Write the export. With `append`, lines already in the file are not written again (so a data
  * branch only ever gains the new or changed rows); a header is written before the new lines.
  */
-export async function exportNdjson(db: Db, file: string, opts: { append?: boolean } = {}): Promise<{ rows: number }> {
-  const seen = new Set<string>()
-  if (opts.append && existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) if (line && !line.startsWith('{')) seen.add(line)
+/** The natural key of a row line, given the columns of the header in force. */
+function rowKey(row: unknown[], columns: Record<string, string[]>): string | undefined {
+  const [table, ...values] = row
+  const spec = EXPORT_TABLES.find((t) => t.name === table)
+  const cols = columns[String(table)]
+  if (!spec || !cols) return undefined
+  return JSON.stringify([table, ...spec.key.map((k) => values[cols.indexOf(k)] ?? null)])
+}
+
+/** The last line written for each natural key of an existing export file. */
+function latestLines(file: string): Map<string, string> {
+  const latest = new Map<string, string>()
+  let columns: Record<string, string[]> = {}
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line) continue
+    if (line.startsWith('{')) {
+      columns = (JSON.parse(line) as { columns?: Record<string, string[]> }).columns ?? {}
+      continue
+    }
+    const key = rowKey(JSON.parse(line) as unknown[], columns)
+    if (key) latest.set(key, line)
   }
+  return latest
+}
+
+/**
+ * Write the export. With `append`, a row is written only when the file's last line for its
+ * natural key differs (a new row, or a row that changed since — even back to an earlier value), so
+ * a data branch only ever grows by what changed; a header is written before the new lines.
+ */
+export async function exportNdjson(db: Db, file: string, opts: { append?: boolean } = {}): Promise<{ rows: number }> {
+  const latest = opts.append && existsSync(file) ? latestLines(file) : new Map<string, string>()
+  const head = header(db)
+  const columns = (JSON.parse(head) as { columns: Record<string, string[]> }).columns
   const outStream = createWriteStream(file, { flags: opts.append ? 'a' : 'w' })
   let rows = 0
   let wroteHeader = false
   for (const line of exportLines(db)) {
     if (line.startsWith('{')) continue
-    if (seen.has(line)) continue
+    if (latest.size) {
+      const key = rowKey(JSON.parse(line) as unknown[], columns)
+      if (key && latest.get(key) === line) continue
+    }
     if (!wroteHeader) {
-      if (!outStream.write(`${header(db)}\n`)) await once(outStream, 'drain')
+      if (!outStream.write(`${head}\n`)) await once(outStream, 'drain')
       wroteHeader = true
     }
     rows++
     if (!outStream.write(`${line}\n`)) await once(outStream, 'drain')
   }
-  if (!opts.append && !wroteHeader) outStream.write(`${header(db)}\n`)
+  if (!opts.append && !wroteHeader) outStream.write(`${head}\n`)
   outStream.end()
   await once(outStream, 'finish')
   return { rows }

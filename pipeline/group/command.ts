@@ -1,15 +1,222 @@
-/** `movies compute|get|import-imdb`, `series compute|get`. (Issue "Group"; not implemented yet.) */
+/**
+ * `movies compute|get|import-imdb`, `series compute|get`.
+ *
+ * compute: the torrents of the latest trend run of the configured engine (all categories) are
+ * parsed and classified (movie/series), grouped (grouping.ts), given metadata (metadata.ts:
+ * feed ids → TMDB → IMDb datasets, cached), then written in one transaction (store.ts): media,
+ * torrent_media, and media_trends at that trend run's time. A media's score is the best torrent's
+ * score plus a tenth of its other torrents' positive scores (`aggregateScore`); rank is 1-based.
+ * Re-running gives the same rows.
+ */
+import pLimit from 'p-limit'
+import { isoSeconds } from '../core/clock.ts'
 import type { Context, StepResult } from '../core/context.ts'
-import { UserError } from '../core/errors.ts'
+import { errorMessage } from '../core/errors.ts'
+import { policyFrom } from '../core/http.ts'
+import { logger, out } from '../core/log.ts'
+import { tx } from '../db/client.ts'
+import { type ClassifiedTorrent, classify, groupTorrents, idKey, mergeByKey, type TorrentInput } from './grouping.ts'
+import { importImdbFiles } from './imdb.ts'
+import { ImdbProvider, MetadataResolver, type Provider, TmdbProvider } from './metadata.ts'
+import { type ResolvedGroup, writeGroups } from './store.ts'
 
 export type MediaKindArg = 'movie' | 'series'
 
-export async function mediaCompute(_ctx: Context, kind: MediaKindArg): Promise<StepResult> {
-  throw new UserError(`${kind === 'movie' ? 'movies' : 'series'} compute: not implemented yet`, { exitCode: 1 })
+const log = logger('group')
+const plural = (kind: MediaKindArg) => (kind === 'movie' ? 'movies' : 'series')
+
+/** The latest trend run of `engine`: its time, or undefined when none. */
+function latestTrendTime(ctx: Context, engine: string): number | undefined {
+  const row = ctx.db().$client.prepare('SELECT MAX(time) AS t FROM trends WHERE engine = ?').get(engine) as {
+    t: number | null
+  }
+  return row.t ?? undefined
 }
-export async function mediaGet(_ctx: Context, kind: MediaKindArg): Promise<void> {
-  throw new UserError(`${kind === 'movie' ? 'movies' : 'series'} get: not implemented yet`, { exitCode: 1 })
+
+export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<StepResult> {
+  const config = ctx.config()
+  const db = ctx.db()
+  const engine = config.trendsManager.engine
+  const counts: Record<string, number> = {}
+  const errors: string[] = []
+  const time = latestTrendTime(ctx, engine)
+  if (time === undefined) {
+    log.warn(`no trend run of engine "${engine}" yet: run \`torrents trends compute\` first`)
+    return { counts: { torrents: 0 }, errors, ok: true }
+  }
+  const rows = db.$client
+    .prepare(
+      `SELECT t.id, t.info_hash AS infoHash, t.name, t.category, t.imdb_id AS imdbId, t.tmdb_id AS tmdbId,
+              t.tvdb_id AS tvdbId, tr.score
+       FROM trends tr JOIN torrents t ON t.id = tr.torrent_id
+       WHERE tr.engine = ? AND tr.time = ? ORDER BY tr.score DESC, t.id`,
+    )
+    .all(engine, time) as TorrentInput[]
+  const classified: ClassifiedTorrent[] = []
+  let bad = 0
+  for (const r of rows) {
+    try {
+      classified.push(classify(r))
+    } catch (err) {
+      bad++
+      errors.push(`torrent ${r.infoHash}: cannot read its name (${errorMessage(err)})`)
+    }
+  }
+  const mine = classified.filter((t) => t.kind === kind)
+  counts.torrents = mine.length
+  counts.unparsed = mine.filter((t) => t.parsed.fallback).length
+  const groups = groupTorrents(classified, kind)
+  log.info(`${plural(kind)}: ${mine.length} torrents of the ${isoSeconds(time)} run → ${groups.length} groups`)
+
+  // Metadata.
+  const providers: Provider[] = []
+  if (config.tmdb.apikey) {
+    providers.push(
+      new TmdbProvider(config.tmdb, policyFrom(config, log), log, (m) => {
+        errors.push(m)
+        counts.tmdbFailed = 1
+      }),
+    )
+  }
+  if (ImdbProvider.available(db)) providers.push(new ImdbProvider(db))
+  const resolver = new MetadataResolver(db, providers, ctx.clock.nowSeconds())
+  const limit = pLimit(Math.max(1, Math.min(8, config.requests.concurrency)))
+  let done = 0
+  const resolved: ResolvedGroup[] = await Promise.all(
+    groups.map((g) =>
+      limit(async (): Promise<ResolvedGroup> => {
+        if (g.fallback || providers.length === 0) return { ...g, meta: null }
+        try {
+          const q = {
+            kind,
+            title: g.title,
+            norm: g.norm,
+            aka: g.aka,
+            year: g.year,
+            imdbId: g.imdbId,
+            tmdbId: g.tmdbId,
+            tvdbId: g.tvdbId,
+          }
+          const meta = await resolver.resolve(q)
+          if (++done % 50 === 0) log.info(`metadata: ${done}/${groups.length} groups`)
+          if (!meta) return { ...g, meta: null }
+          // Feed ids win; the provider fills what the feed did not carry.
+          const ids = {
+            imdbId: g.imdbId ?? meta.imdbId,
+            tmdbId: g.tmdbId ?? meta.tmdbId,
+            tvdbId: g.tvdbId ?? meta.tvdbId,
+          }
+          const r: ResolvedGroup = { ...g, meta, key: idKey(ids) ?? g.key }
+          if (ids.imdbId) r.imdbId = ids.imdbId
+          if (ids.tmdbId) r.tmdbId = ids.tmdbId
+          if (ids.tvdbId) r.tvdbId = ids.tvdbId
+          if (r.year === undefined && meta.year !== undefined) r.year = meta.year
+          return r
+        } catch (err) {
+          bad++
+          errors.push(`metadata of "${g.title}": ${errorMessage(err)}`)
+          return { ...g, meta: null }
+        }
+      }),
+    ),
+  )
+  // Groups that resolved to the same id are one media.
+  const merged = mergeByKey(resolved)
+  const scores = new Map(rows.map((r) => [r.id, r.score ?? 0]))
+  const w = tx(db, () => writeGroups(db, kind, merged, { time, engine }, scores, ctx.clock.nowSeconds()))
+  Object.assign(counts, {
+    media: w.media,
+    created: w.mediaCreated,
+    merged: w.mediaMerged,
+    links: w.links,
+    cacheHits: resolver.stats.cacheHits,
+  })
+  for (const [p, n] of Object.entries(resolver.stats.lookups)) counts[`${p}Lookups`] = n
+  for (const [p, n] of Object.entries(resolver.stats.found)) counts[`${p}Found`] = n
+  if (bad) counts.failed = bad
+  return { counts, errors, ok: bad === 0 }
 }
-export async function importImdb(_ctx: Context, _files: string[]): Promise<StepResult> {
-  throw new UserError('movies import-imdb: not implemented yet', { exitCode: 1 })
+
+interface MediaLine {
+  rank: number
+  score: number
+  torrents: number
+  id: number
+  key: string
+  title: string
+  year: number | null
+  imdbId: string | null
+  tmdbId: number | null
+  tvdbId: number | null
+  seasons?: number[]
+  /** One of its torrents is in the run's top K (trends.trending). */
+  trending: boolean
+  releases: { infoHash: string; name: string; season: number | null; episode: number | null; trending: boolean }[]
+}
+
+/** The ranked media of the latest run (of the configured engine). Exported for `run` and tests. */
+export function trendingMedia(ctx: Context, kind: MediaKindArg): { time?: number; engine: string; items: MediaLine[] } {
+  const engine = ctx.config().trendsManager.engine
+  const c = ctx.db().$client
+  const t = c
+    .prepare(
+      `SELECT MAX(mt.time) AS t FROM media_trends mt JOIN media m ON m.id = mt.media_id
+       WHERE mt.engine = ? AND m.kind = ?`,
+    )
+    .get(engine, kind) as { t: number | null }
+  if (t.t === null) return { engine, items: [] }
+  const items = c
+    .prepare(
+      `SELECT mt.rank, mt.score, mt.torrents, m.id, m.key, m.title, m.year, m.imdb_id AS imdbId,
+              m.tmdb_id AS tmdbId, m.tvdb_id AS tvdbId
+       FROM media_trends mt JOIN media m ON m.id = mt.media_id
+       WHERE mt.engine = ? AND mt.time = ? AND m.kind = ? ORDER BY mt.rank`,
+    )
+    .all(engine, t.t, kind) as MediaLine[]
+  const releases = c.prepare(
+    `SELECT t.info_hash AS infoHash, t.name, tm.season, tm.episode, tr.trending
+     FROM torrent_media tm JOIN torrents t ON t.id = tm.torrent_id
+     JOIN trends tr ON tr.torrent_id = t.id AND tr.engine = ? AND tr.time = ?
+     WHERE tm.media_id = ? ORDER BY tr.rank, t.id`,
+  )
+  for (const it of items) {
+    type Raw = Omit<MediaLine['releases'][number], 'trending'> & { trending: number }
+    it.releases = (releases.all(engine, t.t, it.id) as Raw[]).map((r) => ({ ...r, trending: r.trending === 1 }))
+    it.trending = it.releases.some((r) => r.trending)
+    if (kind === 'series') {
+      it.seasons = [...new Set(it.releases.map((r) => r.season).filter((s): s is number => s !== null))].sort(
+        (a, b) => a - b,
+      )
+    }
+  }
+  return { time: t.t, engine, items }
+}
+
+export async function mediaGet(ctx: Context, kind: MediaKindArg): Promise<void> {
+  const { time, engine, items } = trendingMedia(ctx, kind)
+  if (ctx.json) {
+    out(JSON.stringify({ kind, engine, time: time === undefined ? null : isoSeconds(time), items }))
+    return
+  }
+  if (time === undefined) {
+    out(
+      `no trending ${plural(kind)} yet (engine ${engine}): run \`${plural(kind)} compute\` after \`torrents trends compute\``,
+    )
+    return
+  }
+  out(`trending ${plural(kind)} at ${isoSeconds(time)} (engine ${engine}): ${items.length}`)
+  for (const it of items) {
+    const ids = [it.imdbId, it.tmdbId && `tmdb:${it.tmdbId}`, it.tvdbId && `tvdb:${it.tvdbId}`]
+      .filter(Boolean)
+      .join(' ')
+    const seasons = it.seasons?.length ? `  seasons ${it.seasons.join(',')}` : ''
+    out(
+      `${String(it.rank).padStart(4)}  ${it.score.toFixed(3).padStart(10)}  ${String(it.torrents).padStart(3)} torrent(s)  ` +
+        `${it.title}${it.year ? ` (${it.year})` : ''}${seasons}${ids ? `  [${ids}]` : ''}`,
+    )
+  }
+}
+
+export async function importImdb(ctx: Context, files: string[]): Promise<StepResult> {
+  return importImdbFiles(ctx.db(), files, log)
 }

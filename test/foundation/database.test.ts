@@ -241,3 +241,23 @@ describe('export / import', () => {
     await expect(importNdjson(a.ctx.db(), file)).rejects.toThrow(`${file}:2: unknown table "nope"`)
   })
 })
+
+describe('export --append keeps the latest state of every row', () => {
+  it('a row that changes back to an earlier value is written again, and import restores it', async () => {
+    const a = setup()
+    insertSample(a.ctx.db())
+    const file = join(a.d.dir, 'export.ndjson')
+    const netloc = (v: string) => a.ctx.db().$client.prepare("UPDATE trackers SET netloc = ? WHERE name = 'ygg'").run(v)
+    await quiet(() => databaseExport(a.ctx, file, { append: true }))
+    netloc('b.example:1')
+    await quiet(() => databaseExport(a.ctx, file, { append: true }))
+    netloc('ygg.example:8080') // back to the first value
+    const out = await quiet(() => databaseExport(a.ctx, file, { append: true }))
+    expect(out).toContain('exported 1 rows')
+    const b = setup()
+    await importNdjson(b.ctx.db(), file)
+    expect(b.ctx.db().$client.prepare("SELECT netloc FROM trackers WHERE name = 'ygg'").get()).toEqual({
+      netloc: 'ygg.example:8080',
+    })
+  })
+})

@@ -1,0 +1,200 @@
+/**
+ * `movies import-imdb FILE…`: the IMDb non-commercial datasets (https://datasets.imdbws.com/)
+ * streamed into `imdb_titles`, gzip or plain TSV, any order of files:
+ * - title.ratings.tsv(.gz) (tconst, averageRating, numVotes) is read first into memory (~1.5 M
+ *   small rows) and joined onto the titles;
+ * - title.basics.tsv(.gz) (tconst, titleType, primaryTitle, originalTitle, isAdult, startYear,
+ *   endYear, runtimeMinutes, genres): only movie, tvMovie, tvSeries and tvMiniSeries are kept,
+ *   with `norm_title` = normaliseTitle(primaryTitle), the grouping normaliser.
+ * A ratings file alone updates the ratings of titles already imported. Rows are upserted in
+ * batches of 5,000 per transaction: a re-run is idempotent, an interrupted run loses nothing
+ * already written. Cached IMDb look-ups are dropped at the end (old misses may be hits now).
+ */
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { createGunzip } from 'node:zlib'
+import type { StepResult } from '../core/context.ts'
+import { errorMessage, UserError } from '../core/errors.ts'
+import { type Logger, logger } from '../core/log.ts'
+import { type Db, tx } from '../db/client.ts'
+import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
+import { normaliseTitle } from './parse.ts'
+
+const KEEP_TYPES = new Set<string>([...IMDB_MOVIE_TYPES, ...IMDB_SERIES_TYPES])
+const BATCH = 5000
+const PROGRESS_EVERY = 1_000_000
+
+type FileKind = 'basics' | 'ratings'
+
+const nul = (v: string | undefined): string | null => (v === undefined || v === '\\N' || v === '' ? null : v)
+const int = (v: string | undefined): number | null => {
+  const s = nul(v)
+  return s !== null && /^\d+$/.test(s) ? Number(s) : null
+}
+
+function isGzip(file: string): boolean {
+  const fd = openSync(file, 'r')
+  try {
+    const b = Buffer.alloc(2)
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Lines of a (gzipped) TSV file, streamed. */
+async function* lines(file: string): AsyncGenerator<string> {
+  const raw = createReadStream(file)
+  const input = isGzip(file) ? raw.pipe(createGunzip()) : raw
+  let failure: unknown
+  raw.on('error', (e) => {
+    failure = e
+    input.destroy(e)
+  })
+  input.on('error', (e: Error) => {
+    failure = e
+  })
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  try {
+    for await (const line of rl) yield line
+  } catch (err) {
+    throw new UserError(`${file}: cannot read (${errorMessage(failure ?? err)}); rows before the fault are kept`)
+  } finally {
+    rl.close()
+    raw.destroy()
+  }
+  if (failure) throw new UserError(`${file}: cannot read (${errorMessage(failure)}); rows before the fault are kept`)
+}
+
+async function header(file: string): Promise<FileKind> {
+  for await (const line of lines(file)) {
+    const cols = line.split('\t')
+    if (cols[0] === 'tconst' && cols.includes('titleType') && cols.includes('primaryTitle')) return 'basics'
+    if (cols[0] === 'tconst' && cols.includes('averageRating')) return 'ratings'
+    break
+  }
+  throw new UserError(
+    `${file}: not an IMDb dataset this command reads (expected the header of title.basics.tsv or title.ratings.tsv)`,
+  )
+}
+
+export async function importImdbFiles(db: Db, files: string[], log: Logger = logger('group')): Promise<StepResult> {
+  if (files.length === 0)
+    throw new UserError('movies import-imdb: give title.basics.tsv.gz and/or title.ratings.tsv.gz')
+  const kinds = new Map<string, FileKind>()
+  for (const f of files) {
+    if (!existsSync(f) || !statSync(f).isFile()) throw new UserError(`${f}: no such file`)
+    kinds.set(f, await header(f))
+  }
+  const counts: Record<string, number> = { lines: 0, titles: 0, ratings: 0, skipped: 0, malformed: 0 }
+  const errors: string[] = []
+  const ratings = new Map<string, [number, number | null]>()
+
+  for (const [f, kind] of kinds) {
+    if (kind !== 'ratings') continue
+    log.info(`${f}: reading ratings`)
+    let first = true
+    for await (const line of lines(f)) {
+      if (first) {
+        first = false
+        continue
+      }
+      counts.lines = (counts.lines ?? 0) + 1
+      const [tconst, avg, votes] = line.split('\t')
+      const rating = nul(avg) === null ? Number.NaN : Number(avg)
+      if (!tconst || !/^tt\d+$/.test(tconst) || !Number.isFinite(rating)) {
+        counts.malformed = (counts.malformed ?? 0) + 1
+        continue
+      }
+      ratings.set(tconst, [rating, int(votes)])
+    }
+    counts.ratings = ratings.size
+    log.info(`${f}: ${ratings.size} ratings`)
+  }
+
+  const c = db.$client
+  const upsert = c.prepare(
+    `INSERT INTO imdb_titles (tconst, type, primary_title, original_title, norm_title, start_year, end_year, genres, rating, votes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (tconst) DO UPDATE SET type = excluded.type, primary_title = excluded.primary_title,
+       original_title = excluded.original_title, norm_title = excluded.norm_title, start_year = excluded.start_year,
+       end_year = excluded.end_year, genres = excluded.genres, rating = COALESCE(excluded.rating, imdb_titles.rating),
+       votes = COALESCE(excluded.votes, imdb_titles.votes)`,
+  )
+  let sawBasics = false
+  for (const [f, kind] of kinds) {
+    if (kind !== 'basics') continue
+    sawBasics = true
+    log.info(`${f}: importing titles`)
+    let cols: Record<string, number> = {}
+    let batch: unknown[][] = []
+    const flush = () => {
+      if (batch.length === 0) return
+      const rows = batch
+      batch = []
+      tx(db, () => {
+        for (const r of rows) upsert.run(...r)
+      })
+    }
+    let n = 0
+    for await (const line of lines(f)) {
+      if (n++ === 0) {
+        cols = Object.fromEntries(line.split('\t').map((name, i) => [name, i]))
+        continue
+      }
+      counts.lines = (counts.lines ?? 0) + 1
+      if (n % PROGRESS_EVERY === 0) log.info(`${f}: ${n} lines, ${counts.titles} titles kept`)
+      const v = line.split('\t')
+      const get = (name: string) => v[cols[name] ?? -1]
+      const tconst = get('tconst')
+      const type = get('titleType')
+      const primary = nul(get('primaryTitle'))
+      if (!tconst || !/^tt\d+$/.test(tconst) || !type || v.length < 4) {
+        counts.malformed = (counts.malformed ?? 0) + 1
+        continue
+      }
+      if (!KEEP_TYPES.has(type)) {
+        counts.skipped = (counts.skipped ?? 0) + 1
+        continue
+      }
+      const norm = primary ? normaliseTitle(primary) : ''
+      if (!primary || !norm) {
+        counts.malformed = (counts.malformed ?? 0) + 1
+        continue
+      }
+      const r = ratings.get(tconst)
+      batch.push([
+        tconst,
+        type,
+        primary,
+        nul(get('originalTitle')),
+        norm,
+        int(get('startYear')),
+        int(get('endYear')),
+        nul(get('genres')),
+        r?.[0] ?? null,
+        r?.[1] ?? null,
+      ])
+      counts.titles = (counts.titles ?? 0) + 1
+      if (batch.length >= BATCH) flush()
+    }
+    flush()
+    log.info(`${f}: ${counts.titles} titles kept`)
+  }
+  if (!sawBasics && ratings.size > 0) {
+    // Ratings alone: update titles already imported.
+    const set = c.prepare('UPDATE imdb_titles SET rating = ?, votes = ? WHERE tconst = ?')
+    const entries = [...ratings.entries()]
+    let updated = 0
+    for (let i = 0; i < entries.length; i += BATCH) {
+      const part = entries.slice(i, i + BATCH)
+      tx(db, () => {
+        for (const [t, [rating, votes]] of part) updated += set.run(rating, votes, t).changes
+      })
+    }
+    counts.ratingsUpdated = updated
+  }
+  c.prepare("DELETE FROM metadata_cache WHERE provider = 'imdb'").run()
+  if ((counts.malformed ?? 0) > 0) log.warn(`${counts.malformed} malformed line(s) skipped`)
+  return { counts, errors, ok: true }
+}

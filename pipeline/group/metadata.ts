@@ -1,0 +1,347 @@
+/**
+ * Metadata providers, tried in order, each optional:
+ *   1. ids carried by the Torznab feed (already on the group: they pick the look-up below);
+ *   2. TMDB, when `[tmdb] apikey` is set: find by IMDb/TVDB id, details by TMDB id, else search by
+ *      title (+ year) — title, original title, language, year, poster, genres, rating, overview,
+ *      and the IMDb/TVDB ids;
+ *   3. the IMDb datasets imported offline (`movies import-imdb`): by tconst, else by normalised
+ *      title and year ±1 (the most voted title wins).
+ *
+ * Every answer, hit or miss, is cached in `metadata_cache` (provider, query) so a title costs at most
+ * one look-up ever. A provider failure (TMDB down, 401, 429 past the retry budget) is NOT cached:
+ * the provider is switched off for the rest of the run, which is said once in the log, and the
+ * next provider is asked. The API key goes in the query string (v3 key) or an Authorization header
+ * (v4 token); it is a registered secret, so no log line can show it.
+ */
+import { and, eq } from 'drizzle-orm'
+import type { Config } from '../config/schema.ts'
+import { errorMessage } from '../core/errors.ts'
+import { type HttpPolicy, httpGet } from '../core/http.ts'
+import { type Logger, redact, registerSecret } from '../core/log.ts'
+import type { Db } from '../db/client.ts'
+import { type MediaKind, metadataCache } from '../db/schema.ts'
+import { normaliseTitle } from './parse.ts'
+
+export interface MediaMeta {
+  source: 'tmdb' | 'imdb'
+  title?: string
+  originalTitle?: string
+  year?: number
+  language?: string
+  imdbId?: string
+  tmdbId?: number
+  tvdbId?: number
+  posterUrl?: string
+  genres?: string[]
+  rating?: number
+  votes?: number
+  overview?: string
+}
+
+/** What a provider is asked: a group's ids (from the feed) and its parsed title. */
+export interface LookupQuery {
+  kind: MediaKind
+  title: string
+  norm: string
+  /** Alternative title ("AKA"), searched when the title finds nothing. */
+  aka?: string
+  year?: number
+  imdbId?: string
+  tmdbId?: number
+  tvdbId?: number
+}
+
+/** null: looked up, nothing found (cached). undefined: the provider could not answer (not cached). */
+export type LookupAnswer = MediaMeta | null | undefined
+
+export interface Provider {
+  readonly name: 'tmdb' | 'imdb'
+  /** The cache key of this query for this provider. */
+  cacheKey(q: LookupQuery): string
+  lookup(q: LookupQuery): Promise<LookupAnswer>
+}
+
+export interface LookupStats {
+  cacheHits: number
+  lookups: Record<string, number>
+  found: Record<string, number>
+  failures: string[]
+}
+
+/** Ask providers in order through the cache; the first hit wins. */
+export class MetadataResolver {
+  readonly stats: LookupStats = { cacheHits: 0, lookups: {}, found: {}, failures: [] }
+  constructor(
+    private readonly db: Db,
+    private readonly providers: Provider[],
+    private readonly now: number,
+  ) {}
+
+  async resolve(q: LookupQuery): Promise<MediaMeta | null> {
+    for (const p of this.providers) {
+      const key = p.cacheKey(q)
+      const cached = this.db
+        .select({ result: metadataCache.result })
+        .from(metadataCache)
+        .where(and(eq(metadataCache.provider, p.name), eq(metadataCache.query, key)))
+        .get()
+      let answer: LookupAnswer
+      if (cached) {
+        this.stats.cacheHits++
+        answer = (cached.result as MediaMeta | null) ?? null
+      } else {
+        this.stats.lookups[p.name] = (this.stats.lookups[p.name] ?? 0) + 1
+        answer = await p.lookup(q)
+        if (answer !== undefined) {
+          this.db
+            .insert(metadataCache)
+            .values({ provider: p.name, query: key, result: answer, fetchedAt: this.now })
+            .onConflictDoUpdate({
+              target: [metadataCache.provider, metadataCache.query],
+              set: { result: answer, fetchedAt: this.now },
+            })
+            .run()
+        }
+      }
+      if (answer) {
+        this.stats.found[p.name] = (this.stats.found[p.name] ?? 0) + 1
+        return answer
+      }
+    }
+    return null
+  }
+}
+
+const yearOf = (date: unknown): number | undefined => {
+  const m = typeof date === 'string' ? /^(\d{4})/.exec(date) : null
+  return m?.[1] ? Number(m[1]) : undefined
+}
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)
+const posInt = (v: unknown): number | undefined =>
+  typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : undefined
+
+type Json = Record<string, unknown>
+
+/** TMDB API v3 (https://developer.themoviedb.org/reference). */
+export class TmdbProvider implements Provider {
+  readonly name = 'tmdb' as const
+  private disabled = false
+  private readonly bearer: boolean
+
+  constructor(
+    private readonly cfg: Config['tmdb'],
+    private readonly policy: HttpPolicy,
+    private readonly log: Logger,
+    private readonly onFailure: (message: string) => void = () => {},
+  ) {
+    registerSecret(cfg.apikey)
+    // v4 "read access tokens" are JWTs (long, dotted); v3 keys are 32 hex characters.
+    this.bearer = (cfg.apikey ?? '').length > 40 && (cfg.apikey ?? '').includes('.')
+  }
+
+  cacheKey(q: LookupQuery): string {
+    const t = q.kind === 'movie' ? 'movie' : 'tv'
+    if (q.imdbId) return `${t}:imdb:${q.imdbId}:${this.cfg.language}`
+    if (q.tmdbId) return `${t}:tmdb:${q.tmdbId}:${this.cfg.language}`
+    if (q.tvdbId) return `${t}:tvdb:${q.tvdbId}:${this.cfg.language}`
+    return `${t}:search:${q.norm}:${q.year ?? ''}:${this.cfg.language}`
+  }
+
+  /** Switch TMDB off for this run and say so once. */
+  private giveUp(why: string): undefined {
+    if (!this.disabled) {
+      this.disabled = true
+      const msg = redact(`TMDB: ${why}; going on without TMDB for this run`)
+      this.log.warn(msg)
+      this.onFailure(msg)
+    }
+    return undefined
+  }
+
+  /** GET a TMDB path: JSON, null on 404, undefined when TMDB cannot answer (then switched off). */
+  private async get(
+    path: string,
+    params: Record<string, string | number | undefined>,
+  ): Promise<Json | null | undefined> {
+    if (this.disabled) return undefined
+    const url = new URL(this.cfg.baseUrl.replace(/\/+$/, '') + path)
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
+    url.searchParams.set('language', this.cfg.language)
+    const headers: Record<string, string> = { accept: 'application/json' }
+    if (this.bearer) headers.authorization = `Bearer ${this.cfg.apikey}`
+    else url.searchParams.set('api_key', this.cfg.apikey ?? '')
+    let res: Response
+    try {
+      res = await httpGet(url.toString(), this.policy, { headers, what: `TMDB ${path}` })
+    } catch (err) {
+      return this.giveUp(`unreachable (${errorMessage(err)})`)
+    }
+    if (res.status === 401) {
+      await res.body?.cancel()
+      return this.giveUp('the API key was refused (HTTP 401); check [tmdb] apikey')
+    }
+    if (res.status === 404 || res.status === 400 || res.status === 422) {
+      // Not found, or a query TMDB will not take (an odd title): a miss for this title only.
+      await res.body?.cancel()
+      return null
+    }
+    if (!res.ok) {
+      await res.body?.cancel()
+      return this.giveUp(`HTTP ${res.status} on ${path}`)
+    }
+    try {
+      return (await res.json()) as Json
+    } catch (err) {
+      return this.giveUp(`unreadable answer on ${path} (${errorMessage(err)})`)
+    }
+  }
+
+  async lookup(q: LookupQuery): Promise<LookupAnswer> {
+    if (this.disabled) return undefined
+    const t = q.kind === 'movie' ? 'movie' : 'tv'
+    let id: number | undefined = q.tmdbId
+    if (!id && (q.imdbId || q.tvdbId)) {
+      const found = await this.get(`/find/${q.imdbId ?? q.tvdbId}`, {
+        external_source: q.imdbId ? 'imdb_id' : 'tvdb_id',
+      })
+      if (found === undefined) return undefined
+      const list = found?.[t === 'movie' ? 'movie_results' : 'tv_results']
+      id = Array.isArray(list) ? posInt((list[0] as Json | undefined)?.id) : undefined
+    }
+    if (!id && !q.imdbId && !q.tmdbId && !q.tvdbId) {
+      for (const title of q.aka ? [q.title, q.aka] : [q.title]) {
+        const search = await this.get(`/search/${t}`, {
+          query: title,
+          [t === 'movie' ? 'year' : 'first_air_date_year']: q.year,
+        })
+        if (search === undefined) return undefined
+        const results = Array.isArray(search?.results) ? (search.results as Json[]) : []
+        id = pickSearchResult({ ...q, norm: normaliseTitle(title) }, results)
+        if (id) break
+      }
+    }
+    if (!id) return null
+    const d = await this.get(`/${t}/${id}`, { append_to_response: 'external_ids' })
+    if (d === undefined) return undefined
+    if (d === null) return null
+    return this.toMeta(t, d)
+  }
+
+  private toMeta(t: 'movie' | 'tv', d: Json): MediaMeta {
+    const ext = (d.external_ids ?? {}) as Json
+    const poster = str(d.poster_path)
+    const genres = Array.isArray(d.genres)
+      ? (d.genres as Json[]).map((g) => str(g.name)).filter((g): g is string => !!g)
+      : undefined
+    const meta: MediaMeta = {
+      source: 'tmdb',
+      title: str(t === 'movie' ? d.title : d.name),
+      originalTitle: str(t === 'movie' ? d.original_title : d.original_name),
+      year: yearOf(t === 'movie' ? d.release_date : d.first_air_date),
+      language: str(d.original_language),
+      tmdbId: posInt(d.id),
+      imdbId: str(d.imdb_id) ?? str(ext.imdb_id),
+      tvdbId: posInt(ext.tvdb_id),
+      posterUrl: poster ? `${this.cfg.imageBaseUrl.replace(/\/+$/, '')}/${poster.replace(/^\/+/, '')}` : undefined,
+      genres,
+      rating: typeof d.vote_average === 'number' && d.vote_count ? d.vote_average : undefined,
+      votes: typeof d.vote_count === 'number' ? d.vote_count : undefined,
+      overview: str(d.overview),
+    }
+    return dropUndefined(meta)
+  }
+}
+
+/**
+ * The search result to trust: the first whose title or original title normalises to the query's;
+ * else, for a query with a year, the first result released within a year of it.
+ */
+export function pickSearchResult(q: LookupQuery, results: Json[]): number | undefined {
+  const yearOk = (r: Json) => {
+    const y = yearOf(r.release_date ?? r.first_air_date)
+    return q.year === undefined || y === undefined || Math.abs(y - q.year) <= 1
+  }
+  const titles = (r: Json) =>
+    [r.title, r.name, r.original_title, r.original_name].map(str).filter((x): x is string => !!x)
+  const exact = results.find((r) => yearOk(r) && titles(r).some((x) => normaliseTitle(x) === q.norm))
+  if (exact) return posInt(exact.id)
+  if (q.year !== undefined) {
+    const first = results[0]
+    if (first && yearOk(first) && yearOf(first.release_date ?? first.first_air_date) !== undefined)
+      return posInt(first.id)
+  }
+  return undefined
+}
+
+function dropUndefined<T extends object>(o: T): T {
+  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k]
+  return o
+}
+
+export const IMDB_MOVIE_TYPES = ['movie', 'tvMovie'] as const
+export const IMDB_SERIES_TYPES = ['tvSeries', 'tvMiniSeries'] as const
+
+/** The IMDb datasets imported into `imdb_titles`. */
+export class ImdbProvider implements Provider {
+  readonly name = 'imdb' as const
+  constructor(private readonly db: Db) {}
+
+  /** True when a dataset has been imported (else the provider is skipped). */
+  static available(db: Db): boolean {
+    return db.$client.prepare('SELECT 1 FROM imdb_titles LIMIT 1').get() !== undefined
+  }
+
+  cacheKey(q: LookupQuery): string {
+    const t = q.kind === 'movie' ? 'movie' : 'tv'
+    if (q.imdbId) return `${t}:imdb:${q.imdbId}`
+    return `${t}:title:${q.norm}:${q.year ?? ''}`
+  }
+
+  async lookup(q: LookupQuery): Promise<LookupAnswer> {
+    const types = q.kind === 'movie' ? IMDB_MOVIE_TYPES : IMDB_SERIES_TYPES
+    let row: ImdbRow | undefined
+    if (q.imdbId) {
+      row = this.db.$client.prepare('SELECT * FROM imdb_titles WHERE tconst = ?').get(q.imdbId) as ImdbRow | undefined
+    } else {
+      for (const norm of [q.norm, q.aka ? normaliseTitle(q.aka) : '']) {
+        if (norm && !row) row = this.byTitle(norm, q.year, types)
+      }
+    }
+    if (!row) return null
+    return dropUndefined<MediaMeta>({
+      source: 'imdb',
+      imdbId: row.tconst,
+      title: row.primary_title,
+      originalTitle: row.original_title ?? undefined,
+      year: row.start_year ?? undefined,
+      genres: row.genres ? row.genres.split(',').filter(Boolean) : undefined,
+      rating: row.rating ?? undefined,
+      votes: row.votes ?? undefined,
+    })
+  }
+
+  /** The most voted title of these types with this normalised title (and a start year within ±1). */
+  private byTitle(norm: string, year: number | undefined, types: readonly string[]): ImdbRow | undefined {
+    const place = types.map(() => '?').join(',')
+    const yearClause = year === undefined ? '' : 'AND start_year BETWEEN ? AND ?'
+    const args: (string | number)[] = [norm, ...types]
+    if (year !== undefined) args.push(year - 1, year + 1)
+    return this.db.$client
+      .prepare(
+        `SELECT * FROM imdb_titles WHERE norm_title = ? AND type IN (${place}) ${yearClause}
+         ORDER BY COALESCE(votes, 0) DESC, tconst LIMIT 1`,
+      )
+      .get(...args) as ImdbRow | undefined
+  }
+}
+
+interface ImdbRow {
+  tconst: string
+  type: string
+  primary_title: string
+  original_title: string | null
+  start_year: number | null
+  genres: string | null
+  rating: number | null
+  votes: number | null
+}

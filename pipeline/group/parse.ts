@@ -1,0 +1,239 @@
+/**
+ * Release names → what they carry. Pure functions only.
+ *
+ * `parseRelease` is our own small interface over @viren070/parse-torrent-title (a port of go-ptt),
+ * so the parser can be swapped. On top of it we only add corrections measured wrong on the
+ * labelled list (`npm run eval:names`, data/samples/release-names.tsv) or needed for bad input:
+ * HTML/control characters removed first, site prefixes ("www.site.com - ") dropped, "AKA" titles
+ * split, info-hash-like names and names without any letter or digit flagged as `fallback`.
+ *
+ * `normaliseTitle` is THE normaliser: grouping keys, IMDb `norm_title` and TMDB matching all use it.
+ */
+import { type ParsedResult, parseTorrentTitle } from '@viren070/parse-torrent-title'
+import type { Category, MediaKind } from '../db/schema.ts'
+
+export interface ParsedRelease {
+  /** Display title, plain text ('' when none could be read: see `fallback`). */
+  title: string
+  /** Alternative title given after "AKA". */
+  aka?: string
+  year?: number
+  /** Seasons named (a pack can name several). */
+  seasons: number[]
+  /** The first season, when any. */
+  season?: number
+  /** The first episode, when the release is one episode (or a multi-episode release). */
+  episode?: number
+  /** All episodes when more than one (S01E01E02, 01-03). */
+  episodes?: number[]
+  /** A season (or complete series) without episode numbers. */
+  isSeasonPack: boolean
+  /** The name has explicit episode markers (SxxEyy, Season N, anime " - 47"). */
+  hasEpisodeMarker: boolean
+  resolution?: string
+  /** BluRay, WEB-DL, HDTV… */
+  source?: string
+  codec?: string
+  group?: string
+  languages: string[]
+  repack: boolean
+  proper: boolean
+  /** No recognisable title: the torrent is grouped on its own under a safe fallback. */
+  fallback: boolean
+}
+
+/** Longest name we hand to the parser (longer names are cut; the regexes stay fast). */
+export const MAX_NAME_LENGTH = 400
+
+const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', '#39': "'" }
+
+/** HTML (script/style elements with their content, other tags) and entities, control characters, zero-width characters and runs of spaces removed. */
+export function plainText(s: string): string {
+  return s
+    .replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+    .replace(/<[^>]*>?/g, ' ')
+    .replace(/&(#\d+|#x[0-9a-f]+|[a-z]+\d*);/gi, (m, e: string) => {
+      const lower = e.toLowerCase()
+      if (ENTITIES[lower] !== undefined) return ENTITIES[lower]
+      if (lower.startsWith('#x')) return safeCodePoint(Number.parseInt(lower.slice(2), 16)) ?? m
+      if (lower.startsWith('#')) return safeCodePoint(Number.parseInt(lower.slice(1), 10)) ?? m
+      return m
+    })
+    .replace(/[<>]/g, ' ')
+    .replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+}
+
+function safeCodePoint(n: number): string | undefined {
+  if (!Number.isFinite(n) || n <= 0x1f || n > 0x10ffff || (n >= 0xd800 && n <= 0xdfff)) return undefined
+  const c = String.fromCodePoint(n)
+  return /[<>]/.test(c) ? ' ' : c
+}
+
+/** "www.site.com - ", "[www.site.org] ", "(site.to) -", "site.net - " at the start of a name. */
+const DOMAIN =
+  '[a-z0-9][a-z0-9-]*(?:\\.[a-z0-9-]+)*\\.(?:com|org|net|to|cd|me|io|tv|cc|ru|info|xyz|se|ws|lol|one|nz|club|site|vip|pw|la|li|is|eu|fr|de|it|es|uk|in|ag|mx|am|lt|gg)(?![a-z0-9])'
+const SITE_PREFIX = new RegExp(
+  [
+    `^\\s*[[({]\\s*(?:https?://)?(?:www\\.)?${DOMAIN}\\s*[\\])}]\\s*(?:[-–—:|]\\s*)?`,
+    `^\\s*(?:https?://)?www\\.${DOMAIN}\\s*(?:[-–—:|]\\s*)?`,
+    `^\\s*${DOMAIN}\\s+[-–—|]\\s+`,
+  ].join('|'),
+  'i',
+)
+
+const HASH_LIKE = /^[0-9a-f]{32}$|^[0-9a-f]{40}$|^[0-9a-f]{64}$/i
+const VIDEO_EXT = /\.(mkv|mp4|avi|m4v|ts|wmv|mov|torrent)$/i
+
+function cleanTitle(t: string | undefined): string {
+  return (t ?? '')
+    .replace(/_/g, ' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^[\s\-–—.:;,|[\](){}]+|[\s\-–—.:;,|[\](){}]+$/g, '')
+    .trim()
+}
+
+/** Parse a release name. Never throws: anything unreadable comes back with `fallback: true`. */
+export function parseRelease(rawName: string): ParsedRelease {
+  let name = plainText(String(rawName ?? ''))
+  if (name.length > MAX_NAME_LENGTH) name = name.slice(0, MAX_NAME_LENGTH)
+  const withoutSite = name.replace(SITE_PREFIX, '')
+  // A name that is only a site ("www.site.com") keeps it rather than becoming empty.
+  if (withoutSite.trim() !== '') name = withoutSite
+  let r = parseTorrentTitleSafe(name)
+  if (!cleanTitle(r.title) && name.includes('[')) {
+    // Measured: trailing tags like "[5.1] [YTS.MX]" after a number-ending title leave the title
+    // empty; parsing again without the bracketed tags (a leading "[Group]" kept) finds it.
+    const retry = parseTorrentTitleSafe(name.replace(/(?!^)\[[^\]]*\]/g, ' '))
+    if (cleanTitle(retry.title)) r = { ...retry, ...r, title: retry.title }
+  }
+  if (!cleanTitle(r.title) && /[._]/.test(name)) {
+    // Measured: dotted names in non-Latin scripts ("기생충.2019.1080p.WEB") leave the title empty;
+    // with spaces for dots the parser reads them.
+    const retry = parseTorrentTitleSafe(name.replace(/[._]+/g, ' '))
+    if (cleanTitle(retry.title)) r = { ...retry, ...r, title: retry.title }
+  }
+  if (!cleanTitle(r.title) && r.year) {
+    // Last resort: what comes before the year.
+    const before = cleanTitle(name.slice(0, Math.max(0, name.indexOf(r.year))).replace(/[._]+/g, ' '))
+    if (/[\p{L}\p{N}]/u.test(before)) r = { ...r, title: before }
+  }
+  let title = cleanTitle(r.title)
+  let seasonFromWord: number | undefined
+  const bookMatch = /^(.+?)\s+(?:livre|book|saison|staffel|stagione|temporada)\s+([ivx]+|\d{1,2})$/i.exec(title)
+  if (bookMatch?.[1] && bookMatch[2]) {
+    // "Kaamelott Livre VI Episode 09": the parser keeps "Livre VI" in the title.
+    title = cleanTitle(bookMatch[1])
+    seasonFromWord = romanOrNumber(bookMatch[2])
+  }
+  let aka: string | undefined
+  const akaMatch = /^(.+?)\s+a\.?k\.?a\.?\s+(.+)$/i.exec(title)
+  if (akaMatch?.[1] && akaMatch[2]) {
+    title = cleanTitle(akaMatch[1])
+    aka = cleanTitle(akaMatch[2])
+  }
+  const bare = name.replace(VIDEO_EXT, '').trim()
+  const fallback = title === '' || HASH_LIKE.test(bare) || HASH_LIKE.test(title) || !/[\p{L}\p{N}]/u.test(title)
+  const seasons = [...new Set(r.seasons?.length ? r.seasons : seasonFromWord ? [seasonFromWord] : [])].sort(
+    (a, b) => a - b,
+  )
+  const episodes = [...new Set(r.episodes ?? [])].sort((a, b) => a - b)
+  const year = r.year && /^\d{4}$/.test(r.year) ? Number(r.year) : undefined
+  const hasEpisodeMarker = seasons.length > 0 || episodes.length > 0
+  const isSeasonPack = episodes.length === 0 && (seasons.length > 0 || (r.complete === true && hasEpisodeMarker))
+  const out: ParsedRelease = {
+    title: fallback ? cleanTitle(bare).slice(0, 200) : title,
+    seasons,
+    isSeasonPack,
+    hasEpisodeMarker,
+    languages: r.languages ?? [],
+    repack: r.repack === true,
+    proper: r.proper === true,
+    fallback,
+  }
+  if (aka) out.aka = aka
+  if (year !== undefined && year >= 1870 && year <= 2100) out.year = year
+  if (seasons[0] !== undefined) out.season = seasons[0]
+  if (episodes[0] !== undefined) out.episode = episodes[0]
+  if (episodes.length > 1) out.episodes = episodes
+  if (r.resolution) out.resolution = r.resolution
+  if (r.quality) out.source = r.quality
+  if (r.codec) out.codec = r.codec
+  if (r.group) out.group = cleanTitle(r.group)
+  return out
+}
+
+function parseTorrentTitleSafe(name: string): ParsedResult {
+  try {
+    return parseTorrentTitle(name)
+  } catch {
+    return { title: name }
+  }
+}
+
+function romanOrNumber(s: string): number | undefined {
+  if (/^\d+$/.test(s)) return Number(s)
+  const values: Record<string, number> = { i: 1, v: 5, x: 10 }
+  let total = 0
+  const chars = s.toLowerCase().split('')
+  chars.forEach((c, i) => {
+    const v = values[c] ?? 0
+    const next = values[chars[i + 1] ?? ''] ?? 0
+    total += v < next ? -v : v
+  })
+  return total > 0 ? total : undefined
+}
+
+/**
+ * Movie or series: the Torznab category first; for uncategorised torrents, explicit episode markers
+ * (SxxEyy, "Season 2", anime episode numbers) make a series; a year never does.
+ */
+export function mediaKindOf(category: Category | string | null | undefined, parsed: ParsedRelease): MediaKind {
+  if (category === 'movies') return 'movie'
+  if (category === 'series') return 'series'
+  return parsed.hasEpisodeMarker ? 'series' : 'movie'
+}
+
+/** Leading articles dropped by the normaliser (English, French, Spanish, Italian, German). */
+const LEADING_ARTICLES = new Set([
+  'the',
+  'a',
+  'an',
+  'le',
+  'la',
+  'les',
+  'l',
+  'el',
+  'los',
+  'las',
+  'il',
+  'lo',
+  'gli',
+  'der',
+  'das',
+])
+
+/**
+ * The grouping form of a title: accents and case folded, "&" → "and", apostrophes dropped,
+ * punctuation → spaces, one leading article and a trailing year (1900–2039) removed.
+ * "The Lord of the Rings: The Two Towers (2002)" → "lord of the rings the two towers".
+ */
+export function normaliseTitle(title: string): string {
+  const words = title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .normalize('NFC') // recompose what is not an accent (Hangul syllables)
+    .toLowerCase()
+    .replace(/[ßæœø]/g, (c) => ({ ß: 'ss', æ: 'ae', œ: 'oe', ø: 'o' })[c] ?? c)
+    .replace(/&/g, ' and ')
+    .replace(/['’`´]/g, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim()
+    .split(' ')
+    .filter(Boolean)
+  if (words.length > 1 && LEADING_ARTICLES.has(words[0] ?? '')) words.shift()
+  const last = words[words.length - 1] ?? ''
+  if (words.length > 1 && /^(19\d\d|20[0-3]\d)$/.test(last)) words.pop()
+  return words.join(' ')
+}
