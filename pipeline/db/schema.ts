@@ -220,13 +220,18 @@ export const imdbTitles = sqliteTable(
     primaryTitle: text('primary_title').notNull(),
     originalTitle: text('original_title'),
     normTitle: text('norm_title').notNull(),
+    /** normaliseTitle(originalTitle) when it differs from the primary title ("gisaengchung"). */
+    normOriginal: text('norm_original'),
     startYear: integer('start_year'),
     endYear: integer('end_year'),
     genres: text('genres'), // comma-separated as in the dataset
     rating: real('rating'),
     votes: integer('votes'),
   },
-  (t) => [index('imdb_titles_norm_idx').on(t.normTitle, t.startYear)],
+  (t) => [
+    index('imdb_titles_norm_idx').on(t.normTitle, t.startYear),
+    index('imdb_titles_norm_orig_idx').on(t.normOriginal, t.startYear),
+  ],
 )
 
 /** One row per pipeline step run (and one for each `mediastrends run` as step = 'run'). */

@@ -114,10 +114,10 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger = log
 
   const c = db.$client
   const upsert = c.prepare(
-    `INSERT INTO imdb_titles (tconst, type, primary_title, original_title, norm_title, start_year, end_year, genres, rating, votes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO imdb_titles (tconst, type, primary_title, original_title, norm_title, norm_original, start_year, end_year, genres, rating, votes)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (tconst) DO UPDATE SET type = excluded.type, primary_title = excluded.primary_title,
-       original_title = excluded.original_title, norm_title = excluded.norm_title, start_year = excluded.start_year,
+       original_title = excluded.original_title, norm_title = excluded.norm_title, norm_original = excluded.norm_original, start_year = excluded.start_year,
        end_year = excluded.end_year, genres = excluded.genres, rating = COALESCE(excluded.rating, imdb_titles.rating),
        votes = COALESCE(excluded.votes, imdb_titles.votes)`,
   )
@@ -163,12 +163,15 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger = log
         continue
       }
       const r = ratings.get(tconst)
+      const original = nul(get('originalTitle'))
+      const normOriginal = original ? normaliseTitle(original) : ''
       batch.push([
         tconst,
         type,
         primary,
-        nul(get('originalTitle')),
+        original,
         norm,
+        normOriginal && normOriginal !== norm ? normOriginal : null,
         int(get('startYear')),
         int(get('endYear')),
         nul(get('genres')),

@@ -324,14 +324,19 @@ export class ImdbProvider implements Provider {
   private byTitle(norm: string, year: number | undefined, types: readonly string[]): ImdbRow | undefined {
     const place = types.map(() => '?').join(',')
     const yearClause = year === undefined ? '' : 'AND start_year BETWEEN ? AND ?'
-    const args: (string | number)[] = [norm, ...types]
+    const args: (string | number)[] = [...types]
     if (year !== undefined) args.push(year - 1, year + 1)
-    return this.db.$client
-      .prepare(
-        `SELECT * FROM imdb_titles WHERE norm_title = ? AND type IN (${place}) ${yearClause}
-         ORDER BY COALESCE(votes, 0) DESC, tconst LIMIT 1`,
-      )
-      .get(...args) as ImdbRow | undefined
+    // The primary title first, then the original one (a release named after its original title).
+    for (const column of ['norm_title', 'norm_original']) {
+      const row = this.db.$client
+        .prepare(
+          `SELECT * FROM imdb_titles WHERE ${column} = ? AND type IN (${place}) ${yearClause}
+           ORDER BY COALESCE(votes, 0) DESC, tconst LIMIT 1`,
+        )
+        .get(norm, ...args) as ImdbRow | undefined
+      if (row) return row
+    }
+    return undefined
   }
 }
 

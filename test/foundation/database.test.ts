@@ -261,3 +261,44 @@ describe('export --append keeps the latest state of every row', () => {
     })
   })
 })
+
+describe('schema migrations', () => {
+  it('a database from an older schema is migrated on open, its rows kept', async () => {
+    const { cpSync, mkdtempSync: mk, rmSync: rm, readFileSync: read, writeFileSync: write } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const Database = (await import('better-sqlite3')).default
+    const { drizzle } = await import('drizzle-orm/better-sqlite3')
+    const { migrate } = await import('drizzle-orm/better-sqlite3/migrator')
+    const { MIGRATIONS_DIR } = await import('../../pipeline/db/client.ts')
+    // The first schema only: a copy of the migrations folder whose journal stops at 0000.
+    const old = mk(join(tmpdir(), 'ms-migrations-'))
+    try {
+      cpSync(MIGRATIONS_DIR, old, { recursive: true })
+      const journalFile = join(old, 'meta', '_journal.json')
+      const journal = JSON.parse(read(journalFile, 'utf8')) as { entries: unknown[] }
+      expect(journal.entries.length).toBeGreaterThan(1)
+      journal.entries = journal.entries.slice(0, 1)
+      write(journalFile, JSON.stringify(journal))
+      const { config } = setup()
+      const { mkdirSync } = await import('node:fs')
+      const { dirname } = await import('node:path')
+      mkdirSync(dirname(config.sqlite.path), { recursive: true })
+      const sqlite = new Database(config.sqlite.path)
+      migrate(drizzle(sqlite), { migrationsFolder: old })
+      const cols = (t: Database.Database) =>
+        (t.prepare('PRAGMA table_info(imdb_titles)').all() as { name: string }[]).map((c) => c.name)
+      expect(cols(sqlite)).not.toContain('norm_original')
+      sqlite.close()
+      const db0 = openDb(config.sqlite.path, { migrate: false })
+      insertSample(db0)
+      closeDb(db0)
+
+      const db = openDb(config.sqlite.path) // applies what is missing
+      expect(cols(db.$client)).toContain('norm_original')
+      expect((db.$client.prepare('SELECT count(*) n FROM stats').get() as { n: number }).n).toBe(12)
+      closeDb(db)
+    } finally {
+      rm(old, { recursive: true, force: true })
+    }
+  })
+})

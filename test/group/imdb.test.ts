@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Context } from '../../pipeline/core/context.ts'
 import { UserError } from '../../pipeline/core/errors.ts'
-import { importImdb } from '../../pipeline/group/command.ts'
+import { importImdb, mediaCompute } from '../../pipeline/group/command.ts'
 import { testContext } from '../helpers/config.ts'
 import { capture, seedTrendRun, writeImdbDatasets } from './helpers.ts'
 
@@ -51,6 +51,7 @@ describe('movies import-imdb', () => {
         primary_title: '2001: A Space Odyssey',
         original_title: '2001: A Space Odyssey',
         norm_title: '2001 a space odyssey',
+        norm_original: null, // same as the primary title
         start_year: 1968,
         end_year: null,
         genres: 'Adventure,Sci-Fi',
@@ -65,7 +66,13 @@ describe('movies import-imdb', () => {
         genres: null,
       }),
       expect.objectContaining({ tconst: 'tt0903747', type: 'tvSeries', norm_title: 'breaking bad', rating: null }),
-      expect.objectContaining({ tconst: 'tt6751668', norm_title: 'parasite', rating: 8.5, votes: 950000 }),
+      expect.objectContaining({
+        tconst: 'tt6751668',
+        norm_title: 'parasite',
+        norm_original: 'gisaengchung',
+        rating: 8.5,
+        votes: 950000,
+      }),
       expect.objectContaining({ tconst: 'tt7366338', type: 'tvMiniSeries' }),
     ])
     // Idempotent; a later ratings file alone updates the ratings.
@@ -162,5 +169,31 @@ describe('command line', () => {
     ])
     const series = run('series', 'get')
     expect(series.stdout).toMatch(/1\s+4\.000\s+1 torrent\(s\)\s+Breaking Bad \(2008\)\s+seasons 5\s+\[tt0903747\]/)
+  })
+})
+
+describe('IMDb provider', () => {
+  it('finds a release named after its original title (norm_original, migration 0001)', async () => {
+    const ctx = setup()
+    const f = writeImdbDatasets(ctx.dirs.dir, TITLES, [['tt6751668', 8.5, 950000]])
+    await capture(() => importImdb(ctx, [f.basics, f.ratings]))
+    seedTrendRun(
+      ctx,
+      [{ name: 'Gisaengchung.2019.1080p.BluRay.x264-WiKi', category: 'movies', score: 5 }],
+      1_767_225_600,
+    )
+    await capture(() => mediaCompute(ctx, 'movie'))
+    expect(
+      ctx.db().$client.prepare('SELECT key, title, year, imdb_id, rating, metadata_source FROM media').all(),
+    ).toEqual([
+      {
+        key: 'imdb:tt6751668',
+        title: 'Parasite',
+        year: 2019,
+        imdb_id: 'tt6751668',
+        rating: 8.5,
+        metadata_source: 'imdb',
+      },
+    ])
   })
 })
