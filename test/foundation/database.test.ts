@@ -285,7 +285,7 @@ describe('schema migrations', () => {
       mkdirSync(dirname(config.sqlite.path), { recursive: true })
       const sqlite = new Database(config.sqlite.path)
       migrate(drizzle(sqlite), { migrationsFolder: old })
-      const cols = (t: Database.Database) =>
+      const cols = (t: InstanceType<typeof Database>) =>
         (t.prepare('PRAGMA table_info(imdb_titles)').all() as { name: string }[]).map((c) => c.name)
       expect(cols(sqlite)).not.toContain('norm_original')
       sqlite.close()
