@@ -1,6 +1,22 @@
-/** `torrents stats`: scrape trackers. (Issue "Collect"; not implemented yet.) */
+/**
+ * `torrents stats [-c CATEGORY] [-t TRACKER]`: scrape trackers (HTTP: BEP 48, UDP: BEP 15) for the
+ * seeders, leechers and completed of every torrent whose status is in [torrents_manager]
+ * candidates_status and that is linked to the tracker; store them in `stats` at the run clock
+ * truncated to the minute. Trackers run side by side; one slow or dead tracker holds up no other.
+ */
+import { SingleBar } from 'cli-progress'
+import pLimit from 'p-limit'
+import type { Config, TrackerConfig } from '../config/schema.ts'
 import type { Context, StepResult } from '../core/context.ts'
 import { UserError } from '../core/errors.ts'
+import { logger } from '../core/log.ts'
+import { CATEGORIES, type Category } from '../db/schema.ts'
+import { announceUrl, ScrapeError } from './protocol.ts'
+import { failureLines, makeScraper, type Scraper, scrapeTracker, type TrackerOutcome, type Tuning } from './scrape.ts'
+import { candidates, StatsWriter, statsTime, upsertTrackers } from './store.ts'
+
+const log = logger('collect')
+const INFO_HASH = /^[0-9a-f]{40}$/
 
 export interface TorrentsStatsOptions {
   categories: string[]
@@ -8,6 +24,160 @@ export interface TorrentsStatsOptions {
   tracker?: string
 }
 
-export async function torrentsStats(_ctx: Context, _opts: TorrentsStatsOptions): Promise<StepResult> {
-  throw new UserError('torrents stats: not implemented yet', { exitCode: 1 })
+/** Network settings from the config: [requests] timeout, [retry] tries/delay, BEP 15 waits. */
+export function tuningFrom(config: Config): Tuning {
+  return {
+    timeoutMs: config.requests.timeout * 1000,
+    tries: config.retry.tries,
+    delayMs: config.retry.delay * 1000,
+    userAgent: config.requests.userAgent,
+    batchSize: config.requests.batchSize,
+    udpFirstWaitMs: Math.min(15_000, config.requests.timeout * 1000),
+  }
+}
+
+function chooseTrackers(config: Config, name: string | undefined): TrackerConfig[] {
+  const all = Object.values(config.trackers)
+  if (name !== undefined) {
+    const t = config.trackers[name]
+    if (!t) {
+      throw new UserError(
+        `-t ${name}: no such tracker in ${config.trackerFile}` +
+          (all.length ? ` (known: ${all.map((x) => x.name).join(', ')})` : ' (the file lists no tracker)'),
+      )
+    }
+    if (!t.active) log.info(`tracker ${name} is inactive in ${config.trackerFile}; scraping it since -t names it`)
+    return [t]
+  }
+  return all.filter((t) => t.active)
+}
+
+function parseCategories(list: readonly string[]): Category[] {
+  const bad = list.filter((c) => !(CATEGORIES as readonly string[]).includes(c))
+  if (bad.length) throw new UserError(`-c ${bad.join(',')}: unknown category (expected ${CATEGORIES.join(', ')})`)
+  return [...new Set(list)] as Category[]
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`
+
+export async function torrentsStats(
+  ctx: Context,
+  opts: TorrentsStatsOptions,
+  overrides: Partial<Tuning> = {},
+): Promise<StepResult> {
+  const config = ctx.config()
+  const categories = parseCategories(opts.categories)
+  const chosen = chooseTrackers(config, opts.tracker)
+  const result: StepResult = {
+    counts: { trackers: 0, torrents: 0, answered: 0, unknown: 0, failed: 0 },
+    errors: [],
+    ok: true,
+  }
+  if (chosen.length === 0) {
+    log.warn(`no active tracker in ${config.trackerFile}: nothing to scrape`)
+    return result
+  }
+  const db = ctx.db()
+  const ids = upsertTrackers(db, chosen)
+  const tuning = { ...tuningFrom(config), ...overrides }
+  const time = statsTime(ctx.clock.nowSeconds())
+  const writer = new StatsWriter(db, time)
+  const globalLimit = pLimit(config.requests.totalConcurrency)
+
+  // Scrapers and their torrents, tracker by tracker.
+  const jobs: { t: TrackerConfig; scraper: Scraper; torrents: ReturnType<typeof candidates> }[] = []
+  for (const t of chosen) {
+    const trackerId = ids.get(t.name)
+    if (trackerId === undefined) continue
+    const all = candidates(db, trackerId, config.torrentsManager.candidatesStatus, categories)
+    const torrents = all.filter((c) => INFO_HASH.test(c.infoHash))
+    result.counts.torrents = (result.counts.torrents ?? 0) + all.length
+    result.counts.trackers = (result.counts.trackers ?? 0) + 1
+    if (torrents.length < all.length) {
+      const bad = all.filter((c) => !INFO_HASH.test(c.infoHash))
+      const msg = `tracker ${t.name}: ${bad.length} torrent(s) with an invalid info hash not scraped (torrent id ${bad
+        .slice(0, 5)
+        .map((c) => `${c.id} "${c.infoHash}"`)
+        .join(', ')}${bad.length > 5 ? ', …' : ''})`
+      log.warn(msg)
+      result.errors.push(msg)
+      result.counts.failed = (result.counts.failed ?? 0) + bad.length
+    }
+    if (torrents.length === 0) {
+      log.info(`${t.name}: no torrent to scrape`)
+      continue
+    }
+    let scraper: Scraper
+    try {
+      scraper = makeScraper(announceUrl(t), tuning, logger(`collect:${t.name}`))
+    } catch (err) {
+      const msg = `tracker ${t.name}: ${err instanceof ScrapeError ? err.message : String(err)}; ${torrents.length} torrent(s) not scraped`
+      log.warn(msg)
+      result.errors.push(msg)
+      result.counts.failed = (result.counts.failed ?? 0) + torrents.length
+      continue
+    }
+    jobs.push({ t, scraper, torrents })
+  }
+
+  const totalBatches = jobs.reduce((n, j) => n + Math.ceil(j.torrents.length / j.scraper.maxBatch), 0)
+  const started = performance.now()
+  let hashesDone = 0
+  const bar =
+    process.stderr.isTTY && totalBatches > 0
+      ? new SingleBar({
+          stream: process.stderr,
+          format:
+            'torrents stats [{bar}] {value}/{total} batches | {hashes} hashes | {rate} hashes/s | ETA {eta_formatted}',
+          hideCursor: true,
+          clearOnComplete: true,
+        })
+      : undefined
+  bar?.start(totalBatches, 0, { hashes: 0, rate: 0 })
+
+  const outcomes: TrackerOutcome[] = []
+  try {
+    await Promise.all(
+      jobs.map(async ({ t, scraper, torrents }) => {
+        try {
+          const outcome = await scrapeTracker({
+            name: t.name,
+            trackerId: ids.get(t.name) as number,
+            scraper,
+            torrents,
+            concurrency: config.requests.concurrency,
+            globalLimit,
+            giveUpAfter: tuning.giveUpAfter,
+            onRows: (rows) => writer.add(rows),
+            onBatch: (n) => {
+              hashesDone += n
+              const rate = Math.round(hashesDone / Math.max(0.001, (performance.now() - started) / 1000))
+              bar?.increment(1, { hashes: hashesDone, rate })
+            },
+          })
+          outcomes.push(outcome)
+        } finally {
+          await scraper.close()
+        }
+      }),
+    )
+  } finally {
+    writer.flush()
+    bar?.stop()
+  }
+
+  for (const o of outcomes.sort((a, b) => a.name.localeCompare(b.name))) {
+    result.counts.answered = (result.counts.answered ?? 0) + o.answered
+    result.counts.unknown = (result.counts.unknown ?? 0) + o.unknown
+    result.counts.failed = (result.counts.failed ?? 0) + o.failed
+    const lines = failureLines(o)
+    for (const line of lines) log.warn(line)
+    result.errors.push(...lines)
+    const rate = o.ms > 0 ? Math.round((o.torrents / o.ms) * 1000) : 0
+    log.info(
+      `${o.name}: answered ${o.answered}, unknown ${o.unknown}, failed ${o.failed} in ${seconds(o.ms)} (${o.batches} batches, ${rate} hashes/s)`,
+    )
+  }
+  result.ok = result.errors.length === 0 && (result.counts.failed ?? 0) === 0
+  return result
 }

@@ -1,0 +1,69 @@
+/**
+ * Types for the untyped packages collect and pipeline/testing use (no @types exist for them).
+ * Only what we call is declared.
+ */
+declare module 'bencode' {
+  interface Bencode {
+    /** Decode bencoded bytes: dictionaries → objects (binary keys that are not UTF-8 become hex), strings → Uint8Array. */
+    decode(data: Uint8Array, encoding?: string): unknown
+    encode(value: unknown): Uint8Array
+  }
+  const bencode: Bencode
+  export default bencode
+}
+
+declare module 'bittorrent-tracker/server' {
+  import type { Socket } from 'node:dgram'
+  import type { EventEmitter } from 'node:events'
+  import type { Server as HttpServer } from 'node:http'
+
+  export interface SwarmPeer {
+    type: string
+    complete: boolean
+    peerId: string
+    ip: string
+    port: number
+  }
+  class Swarm {
+    constructor(infoHash: string, server: Server)
+    infoHash: string
+    complete: number
+    incomplete: number
+    peers: { keys: string[]; peek(id: string): SwarmPeer | undefined }
+    announce(params: Record<string, unknown>, cb?: (err: Error | null, res?: unknown) => void): void
+    scrape(
+      params: Record<string, unknown>,
+      cb: (err: Error | null, res?: { complete: number; incomplete: number }) => void,
+    ): void
+  }
+  export interface ServerOptions {
+    interval?: number
+    http?: boolean | object
+    udp?: boolean | object
+    ws?: boolean | object
+    stats?: boolean
+    peersCacheLength?: number
+    peersCacheTtl?: number
+    filter?: (infoHash: string, params: unknown, cb: (err?: Error | null) => void) => void
+  }
+  export default class Server extends EventEmitter {
+    static Swarm: typeof Swarm
+    constructor(opts?: ServerOptions)
+    http: HttpServer | null
+    udp4: Socket | null
+    udp6: Socket | null
+    torrents: Record<string, Swarm>
+    intervalMs: number
+    listening: boolean
+    destroyed: boolean
+    listen(
+      port: number | { http?: number; udp?: number },
+      host?: string | { http?: string; udp?: string; udp6?: string },
+      cb?: () => void,
+    ): void
+    close(cb?: (err?: Error | null) => void): void
+    createSwarm(infoHash: string, cb: (err: Error | null, swarm: Swarm) => void): void
+    getSwarm(infoHash: string, cb: (err: Error | null, swarm: Swarm | undefined) => void): void
+    _onScrape(params: { type: string; info_hash?: string[] }, cb: (err: Error | null, res?: unknown) => void): void
+  }
+}

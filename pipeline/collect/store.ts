@@ -1,0 +1,130 @@
+/**
+ * The database side of collect: tracker rows, which torrents to scrape, and a buffered writer for
+ * `stats` (one transaction per group of batches; upsert on the primary key so a re-run in the same
+ * minute replaces instead of duplicating).
+ */
+import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import type { TrackerConfig } from '../config/schema.ts'
+import { type Db, tx } from '../db/client.ts'
+import { type Category, stats, type TorrentStatus, torrents, torrentTrackers, trackers } from '../db/schema.ts'
+import type { ScrapeEntry } from './protocol.ts'
+
+/** Insert or update the `trackers` rows of these trackers.yaml entries; returns name → id. */
+export function upsertTrackers(db: Db, list: readonly TrackerConfig[]): Map<string, number> {
+  return tx(db, () => {
+    const ids = new Map<string, number>()
+    for (const t of list) {
+      const row = db
+        .insert(trackers)
+        .values({ name: t.name, scheme: t.scheme, netloc: t.netloc, path: t.path })
+        .onConflictDoUpdate({
+          target: trackers.name,
+          set: { scheme: t.scheme, netloc: t.netloc, path: t.path },
+        })
+        .returning({ id: trackers.id })
+        .get()
+      ids.set(t.name, row.id)
+    }
+    return ids
+  })
+}
+
+export interface Candidate {
+  id: number
+  infoHash: string
+}
+
+/** Torrents linked to the tracker with one of `statuses` (and one of `categories` when given), by id. */
+export function candidates(
+  db: Db,
+  trackerId: number,
+  statuses: readonly TorrentStatus[],
+  categories: readonly Category[],
+): Candidate[] {
+  const where = [eq(torrentTrackers.trackerId, trackerId), inArray(torrents.status, [...statuses])]
+  if (categories.length) where.push(inArray(torrents.category, [...categories]))
+  return db
+    .select({ id: torrents.id, infoHash: torrents.infoHash })
+    .from(torrentTrackers)
+    .innerJoin(torrents, eq(torrents.id, torrentTrackers.torrentId))
+    .where(and(...where))
+    .orderBy(asc(torrents.id))
+    .all()
+    .map((r) => ({ id: r.id, infoHash: r.infoHash.toLowerCase() }))
+}
+
+export interface StatRow extends ScrapeEntry {
+  torrentId: number
+  trackerId: number
+}
+
+/** Scrape time as stored: the run clock truncated to the minute. */
+export const statsTime = (clockSeconds: number): number => Math.floor(clockSeconds / 60) * 60
+
+/**
+ * Buffers rows and writes them in one transaction when `maxRows` are waiting or `maxAgeMs` passed
+ * since the last write, and on `flush()`. Rows handed over are never dropped by later failures.
+ */
+export class StatsWriter {
+  #buffer: StatRow[] = []
+  #lastFlush = performance.now()
+  #written = 0
+  readonly #insert
+
+  constructor(
+    private readonly db: Db,
+    private readonly time: number,
+    private readonly maxRows = 5000,
+    private readonly maxAgeMs = 1000,
+  ) {
+    this.#insert = db
+      .insert(stats)
+      .values({
+        torrentId: sql.placeholder('torrentId'),
+        time: sql.placeholder('time'),
+        trackerId: sql.placeholder('trackerId'),
+        seeders: sql.placeholder('seeders'),
+        leechers: sql.placeholder('leechers'),
+        completed: sql.placeholder('completed'),
+      })
+      .onConflictDoUpdate({
+        target: [stats.torrentId, stats.time, stats.trackerId],
+        set: {
+          seeders: sql`excluded.seeders`,
+          leechers: sql`excluded.leechers`,
+          completed: sql`excluded.completed`,
+        },
+      })
+      .prepare()
+  }
+
+  get written(): number {
+    return this.#written
+  }
+
+  add(rows: readonly StatRow[]): void {
+    for (const r of rows) this.#buffer.push(r)
+    if (this.#buffer.length >= this.maxRows || performance.now() - this.#lastFlush >= this.maxAgeMs) this.flush()
+  }
+
+  flush(): void {
+    this.#lastFlush = performance.now()
+    if (this.#buffer.length === 0) return
+    const rows = this.#buffer
+    this.#buffer = []
+    const time = this.time
+    tx(this.db, () => {
+      for (const r of rows) {
+        this.#insert.run({
+          torrentId: r.torrentId,
+          time,
+          trackerId: r.trackerId,
+          seeders: r.seeders,
+          leechers: r.leechers,
+          completed: r.completed,
+        })
+      }
+    })
+    this.#written += rows.length
+  }
+}
