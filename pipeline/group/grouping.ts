@@ -15,6 +15,7 @@
  * fallback.
  */
 import type { Category, MediaKind } from '../db/schema.ts'
+import type { LookupQuery } from './metadata.ts'
 import { mediaKindOf, normaliseTitle, type ParsedRelease, parseRelease } from './parse.ts'
 
 export interface TorrentInput {
@@ -36,18 +37,9 @@ export interface ClassifiedTorrent extends TorrentInput {
   norm: string
 }
 
-export interface MediaGroup {
-  kind: MediaKind
+/** A group of torrents: what providers are asked about (its ids and parsed title), and more. */
+export interface MediaGroup extends LookupQuery {
   key: string
-  /** Display title (most frequent parsed title of its torrents). */
-  title: string
-  norm: string
-  /** Most frequent alternative ("AKA") title of its torrents, tried when the title finds nothing. */
-  aka?: string
-  year?: number
-  imdbId?: string
-  tmdbId?: number
-  tvdbId?: number
   /** True when the group is a single unrecognisable name. */
   fallback: boolean
   torrents: ClassifiedTorrent[]

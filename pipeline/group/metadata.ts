@@ -41,9 +41,10 @@ export interface MediaMeta {
 /** What a provider is asked: a group's ids (from the feed) and its parsed title. */
 export interface LookupQuery {
   kind: MediaKind
+  /** Display title (the most frequent parsed title of the group's torrents). */
   title: string
   norm: string
-  /** Alternative title ("AKA"), searched when the title finds nothing. */
+  /** Alternative title ("AKA", the most frequent one), searched when the title finds nothing. */
   aka?: string
   year?: number
   imdbId?: string
