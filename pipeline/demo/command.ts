@@ -229,7 +229,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
     const dbPath = config.sqlite.path
     if (opts.build) {
       out('building the site from the demo database …')
-      const env = { ...process.env, MEDIASTRENDS_DB: dbPath }
+      const env = { ...process.env, MEDIASTRENDS_DB: dbPath, ASTRO_TELEMETRY_DISABLED: '1' }
       const code = await runCommand(
         process.execPath,
         [join(PACKAGE_ROOT, 'node_modules/astro/astro.js'), 'build', '--silent'],

@@ -1,0 +1,299 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import AxeBuilder from '@axe-core/playwright'
+import { XMLParser } from 'fast-xml-parser'
+import { XSS_IMG, XSS_SCRIPT } from '../../scripts/seed-site-db.ts'
+import { emptySite, expect, seedDb, site, test } from './fixtures.ts'
+
+interface Ranked {
+  id: number
+  title: string
+  rank: number
+}
+
+function latestRanking(kind: 'movie' | 'series'): Ranked[] {
+  const db = seedDb()
+  try {
+    return db
+      .prepare(
+        `SELECT m.id, m.title, mt.rank FROM media_trends mt JOIN media m ON m.id = mt.media_id
+         WHERE m.kind = ? AND mt.time = (SELECT MAX(time) FROM media_trends) ORDER BY mt.rank LIMIT 20`,
+      )
+      .all(kind) as Ranked[]
+  } finally {
+    db.close()
+  }
+}
+
+function one<T>(sql: string, ...params: unknown[]): T {
+  const db = seedDb()
+  try {
+    return db.prepare(sql).get(...params) as T
+  } finally {
+    db.close()
+  }
+}
+
+/** No injected element and no script from the hostile names, and the names show as text. */
+async function expectInert(page: import('@playwright/test').Page) {
+  expect(await page.locator('img[src="x"]').count()).toBe(0)
+  const scripts = await page.locator('script').evaluateAll((els) => els.map((e) => e.textContent ?? ''))
+  expect(scripts.filter((s) => s.includes('alert(1)'))).toEqual([])
+}
+
+test('home lists the latest ranking in order, with rank changes and sparklines', async ({ page, problems }) => {
+  const movies = latestRanking('movie')
+  const series = latestRanking('series')
+  await page.goto(`${site()}/`)
+  await expect(page).toHaveTitle(/trending/i)
+  const items = page.locator('ol[aria-label="Trending movies"] > li')
+  await expect(items).toHaveCount(movies.length)
+  expect(await items.locator('.item-title').allTextContents()).toEqual(movies.map((m) => m.title))
+  expect(await items.evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-rank'))))).toEqual(
+    movies.map((m) => m.rank),
+  )
+  const seriesTitles = await page.locator('ol[aria-label="Trending series"] .item-title').allTextContents()
+  expect(seriesTitles).toEqual(series.map((m) => m.title))
+  await expect(page.locator('ol.ranking .chg').first()).toHaveText(/[▲▼–]|new/i)
+  await expect(page.locator('ol[aria-label="Trending movies"] svg.spark[role="img"]')).toHaveCount(movies.length)
+  await expect(page.locator('.asof time')).toHaveAttribute('datetime', /^2026-11-20T22:00:00Z$/)
+  // Hostile title rendered as text, inert.
+  await expect(page.getByRole('link', { name: XSS_SCRIPT, exact: true })).toBeVisible()
+  await expect(page.getByRole('link', { name: XSS_IMG, exact: true })).toBeVisible()
+  await expectInert(page)
+  expect(problems).toEqual([])
+})
+
+test('movie page: facts, labelled activity chart, rank history, torrents', async ({ page }) => {
+  const top = latestRanking('movie')[0] as Ranked
+  const n = one<{ n: number }>('SELECT COUNT(*) AS n FROM torrent_media WHERE media_id = ?', top.id).n
+  await page.goto(`${site()}/movie/${top.id}/`)
+  await expect(page.locator('h1')).toContainText(top.title)
+  const chart = page.locator('figure[data-chart="activity-chart"] svg[role="img"]')
+  await expect(chart).toHaveCount(1)
+  await expect(chart.locator('title')).toHaveText(`Seeders, leechers and downloads per day: ${top.title}`)
+  expect(await chart.locator('desc').textContent()).toMatch(/Seeders: latest \d/)
+  expect(await chart.locator('path.ln').count()).toBe(3)
+  await expect(page.locator('figure[data-chart="activity-chart"] .legend li')).toHaveText([
+    'Seeders',
+    'Leechers',
+    'Downloads',
+  ])
+  // The table fallback has one row per day of data.
+  expect(await page.locator('figure[data-chart="activity-chart"] tbody tr').count()).toBeGreaterThan(3)
+  await expect(page.locator('figure[data-chart="rank-chart"] svg title')).toContainText('Rank among movies')
+  await expect(page.locator('#torrents ~ .table-wrap tbody tr, section:has(#torrents) tbody tr')).toHaveCount(n)
+  await expect(page.getByRole('link', { name: 'IMDb' })).toHaveAttribute(
+    'href',
+    /^https:\/\/www\.imdb\.com\/title\/tt\d+\/$/,
+  )
+})
+
+test('a movie without poster or metadata still renders', async ({ page }) => {
+  const bare = one<{ id: number; title: string }>(
+    `SELECT id, title FROM media WHERE kind = 'movie' AND year IS NULL AND poster_url IS NULL LIMIT 1`,
+  )
+  await page.goto(`${site()}/movie/${bare.id}/`)
+  await expect(page.locator('h1')).toHaveText(bare.title)
+  await expect(page.locator('.poster.ph[aria-label="No poster"]')).toBeVisible()
+  await expect(page.getByText('No description available')).toBeVisible()
+})
+
+test('torrent page: one line per tracker in each per-tracker chart, score and status history', async ({ page }) => {
+  const t = one<{ id: number; name: string }>(
+    `SELECT t.id, t.name FROM torrents t WHERE (SELECT COUNT(DISTINCT tracker_id) FROM stats s WHERE s.torrent_id = t.id) = 3
+     ORDER BY t.id LIMIT 1`,
+  )
+  await page.goto(`${site()}/torrent/${t.id}/`)
+  await expect(page.locator('h1')).toHaveText(t.name)
+  for (const metric of ['seeders', 'leechers']) {
+    const fig = page.locator(`figure[data-chart="tracker-${metric}"]`)
+    await expect(fig.locator('svg[role="img"] title')).toHaveText(new RegExp(`^${metric} by tracker$`, 'i'))
+    expect(await fig.locator('path.ln').count()).toBe(3)
+    await expect(fig.locator('.legend li')).toHaveText(['explodie', 'opentracker', 'torrent.eu'])
+  }
+  // One tracker never reports completed: two lines only.
+  expect(await page.locator('figure[data-chart="tracker-completed"] path.ln').count()).toBe(2)
+  await expect(page.locator('figure[data-chart="score-chart"] svg[role="img"]')).toHaveCount(1)
+  await expect(page.locator('ol.timeline li').first()).toContainText('new')
+  await expect(page.locator('a[href^="magnet:"]')).toHaveCount(0)
+})
+
+test('hostile release names and titles are inert on media and torrent pages', async ({ page }) => {
+  for (const name of [XSS_SCRIPT, XSS_IMG]) {
+    const t = one<{ id: number; media_id: number; kind: string }>(
+      `SELECT t.id, tm.media_id, m.kind FROM torrents t JOIN torrent_media tm ON tm.torrent_id = t.id
+       JOIN media m ON m.id = tm.media_id WHERE t.name = ?`,
+      name,
+    )
+    await page.goto(`${site()}/torrent/${t.id}/`)
+    await expect(page.locator('h1')).toHaveText(name)
+    await expectInert(page)
+    await page.goto(`${site()}/${t.kind === 'movie' ? 'movie' : 'series'}/${t.media_id}/`)
+    await expect(page.getByRole('link', { name, exact: true })).toBeVisible()
+    await expectInert(page)
+  }
+  const m = one<{ id: number }>(`SELECT id FROM media WHERE title = ?`, XSS_SCRIPT)
+  await page.goto(`${site()}/movie/${m.id}/`)
+  await expect(page.locator('h1')).toContainText(XSS_SCRIPT)
+  await expectInert(page)
+})
+
+test('search finds a title and a release name; hostile names stay text in results', async ({ page }) => {
+  const top = latestRanking('movie')[0] as Ranked
+  await page.goto(`${site()}/search/?q=${encodeURIComponent(top.title)}`)
+  const first = page.locator('.pagefind-ui__result-link').first()
+  await expect(first).toBeVisible()
+  await expect
+    .poll(async () =>
+      (await page.locator('.pagefind-ui__result-link').allTextContents()).map((t) => t.replace(/ \(\d{4}\)$/, '')),
+    )
+    .toContain(top.title)
+  // A release group appears only in release names (listed on media pages).
+  const release = one<{ name: string; title: string; year: number | null }>(
+    `SELECT t.name, m.title, m.year FROM torrents t JOIN torrent_media tm ON tm.torrent_id = t.id
+     JOIN media m ON m.id = tm.media_id WHERE t.name LIKE '%-SPARKS' ORDER BY t.id LIMIT 1`,
+  )
+  await page.goto(`${site()}/search/?q=SPARKS`)
+  await expect(page.locator('.pagefind-ui__result-link').first()).toBeVisible()
+  await expect
+    .poll(async () => await page.locator('.pagefind-ui__result-link').allTextContents())
+    .toContain(release.year ? `${release.title} (${release.year})` : release.title)
+  // The header form leads to the search page.
+  await page.goto(`${site()}/about/`)
+  await page.getByRole('searchbox').fill('alert')
+  await page.getByRole('button', { name: 'Search' }).click()
+  await expect(page).toHaveURL(/\/search\/\?q=alert/)
+  await expect(page.locator('.pagefind-ui__result-link').first()).toBeVisible()
+  await expect
+    .poll(async () => (await page.locator('.pagefind-ui__result-link').allTextContents()).join('\n'))
+    .toContain(`${XSS_SCRIPT} (`)
+  await expect(page.locator('.pagefind-ui__result-link', { hasText: XSS_IMG })).toHaveCount(1)
+  await expectInert(page)
+  // Genres are indexed too.
+  await page.goto(`${site()}/search/?q=Thriller`)
+  await expect(page.locator('.pagefind-ui__result-link').first()).toBeVisible()
+})
+
+test('feeds: RSS parses with escaped titles; Radarr and Sonarr lists have the right shape', async ({ request }) => {
+  const movies = latestRanking('movie')
+  const rss = await request.get(`${site()}/rss.xml`)
+  expect(rss.ok()).toBe(true)
+  const doc = new XMLParser({ ignoreAttributes: false, processEntities: true, htmlEntities: true }).parse(
+    await rss.text(),
+  )
+  const items = doc.rss.channel.item as { title: string; link: string }[]
+  expect(items.map((i) => i.title.replace(/^#\d+ /, '').replace(/ \(\d{4}\)$/, ''))).toEqual(movies.map((m) => m.title))
+  expect(items.some((i) => i.title.includes(XSS_SCRIPT))).toBe(true)
+  expect(items[0]?.link).toMatch(/^http:\/\/127\.0\.0\.1\/movie\/\d+\/$/)
+  expect(await rss.text()).not.toContain('<script>')
+
+  const radarr = (await (await request.get(`${site()}/radarr.json`)).json()) as Record<string, unknown>[]
+  expect(radarr.length).toBeGreaterThan(0)
+  for (const r of radarr) {
+    expect(Object.keys(r).sort()).toEqual(['imdb_id', 'poster_url', 'title'])
+    expect(r.imdb_id).toMatch(/^tt\d+$/)
+    expect(typeof r.title).toBe('string')
+    expect(r.poster_url === null || /^https:\/\//.test(String(r.poster_url))).toBe(true)
+  }
+  expect(radarr.map((r) => r.title)).toContain(XSS_SCRIPT)
+
+  const sonarr = (await (await request.get(`${site()}/sonarr.json`)).json()) as Record<string, unknown>[]
+  expect(sonarr.length).toBeGreaterThan(0)
+  for (const s of sonarr) {
+    expect(Object.keys(s).sort()).toEqual(['imdbId', 'title', 'tmdbId', 'tvdbId'])
+    expect(s.tvdbId === null || Number.isInteger(s.tvdbId)).toBe(true)
+    expect(s.tmdbId === null || Number.isInteger(s.tmdbId)).toBe(true)
+  }
+  expect(sonarr.map((s) => s.title)).toContain(XSS_IMG)
+
+  const sitemap = await request.get(`${site()}/sitemap-index.xml`)
+  expect(await sitemap.text()).toContain('sitemap-0.xml')
+})
+
+test('archive: one stable page per day, linked from the index', async ({ page }) => {
+  await page.goto(`${site()}/archive/`)
+  const links = page.locator('main ul li a')
+  expect(await links.count()).toBe(10)
+  await expect(links.first()).toHaveAttribute('href', '/archive/2026-11-20/')
+  await page.goto(`${site()}/archive/2026-11-15/`)
+  await expect(page.locator('h1')).toHaveText('Trending on 15 Nov 2026')
+  expect(await page.locator('ol[aria-label^="Trending movies"] > li').count()).toBeGreaterThan(5)
+})
+
+test('unknown pages get the 404 page', async ({ page }) => {
+  const r = await page.goto(`${site()}/no/such/page/`)
+  expect(r?.status()).toBe(404)
+  await expect(page.locator('h1')).toHaveText('Page not found')
+})
+
+test('no serious accessibility violations (axe)', async ({ page }) => {
+  const top = latestRanking('movie')[0] as Ranked
+  const t = one<{ id: number }>('SELECT torrent_id AS id FROM torrent_media WHERE media_id = ? LIMIT 1', top.id)
+  for (const path of ['/', `/movie/${top.id}/`, `/torrent/${t.id}/`, '/archive/', '/about/', '/search/?q=glass']) {
+    await page.goto(`${site()}${path}`)
+    if (path.startsWith('/search')) await page.locator('.pagefind-ui__result-link').first().waitFor()
+    const result = await new AxeBuilder({ page }).analyze()
+    const bad = result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map(
+        (v) =>
+          `${path}: ${v.id} (${v.impact}): ${v.nodes
+            .map((n) => n.target.join(' '))
+            .slice(0, 3)
+            .join(', ')}`,
+      )
+    expect(bad).toEqual([])
+  }
+})
+
+test('dark mode: the dark palette, still without serious accessibility violations', async ({ browser }) => {
+  const ctx = await browser.newContext({ colorScheme: 'dark' })
+  const page = await ctx.newPage()
+  await page.route(/^https?:\/\/(?!127\.0\.0\.1[:/])/, (r) => r.abort())
+  await page.goto(`${site()}/about/`)
+  const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor)
+  expect(bg).toBe('rgb(18, 20, 23)')
+  const top = latestRanking('movie')[0] as Ranked
+  for (const path of ['/about/', `/movie/${top.id}/`]) {
+    await page.goto(`${site()}${path}`)
+    const result = await new AxeBuilder({ page }).exclude('img.poster').analyze()
+    const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id)
+    expect(bad, path).toEqual([])
+  }
+  await ctx.close()
+})
+
+test('no download links, magnets or info hashes anywhere in the built site', () => {
+  const dist = process.env.E2E_DIST ?? ''
+  const db = seedDb()
+  const hashes = (db.prepare('SELECT info_hash FROM torrents').all() as { info_hash: string }[]).map((r) => r.info_hash)
+  db.close()
+  const files: string[] = []
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) {
+        if (e.name !== 'pagefind') walk(join(d, e.name))
+      } else if (/\.(html|xml|json|txt)$/.test(e.name)) files.push(join(d, e.name))
+    }
+  }
+  walk(dist)
+  expect(files.length).toBeGreaterThan(100)
+  for (const f of files) {
+    const text = readFileSync(f, 'utf8')
+    expect(text, f).not.toMatch(/magnet:\?|\.torrent["'?]|apikey=/i)
+    for (const h of hashes.slice(0, 20)) expect(text.includes(h), `${f} has an info hash`).toBe(false)
+  }
+})
+
+test('an empty database builds a site that says there is no data yet', async ({ page, request }) => {
+  await page.goto(`${emptySite()}/`)
+  await expect(page.getByTestId('no-data')).toContainText('No data yet')
+  await expect(page.locator('ol.ranking')).toHaveCount(0)
+  await page.goto(`${emptySite()}/archive/`)
+  await expect(page.getByTestId('no-data')).toBeVisible()
+  const rss = await request.get(`${emptySite()}/rss.xml`)
+  expect(await rss.text()).not.toContain('<item>')
+  expect(await (await request.get(`${emptySite()}/radarr.json`)).json()).toEqual([])
+  expect(await (await request.get(`${emptySite()}/sonarr.json`)).json()).toEqual([])
+})

@@ -1,0 +1,134 @@
+/**
+ * Node-only checks of the site's pure helpers and settings (no browser): chart geometry, daily
+ * activity sums, display helpers, and where the build reads its database from.
+ */
+import { join } from 'node:path'
+import { expect, test } from '@playwright/test'
+import { compact, lineChart, niceTicks, sparkPath, thin, timeTicks } from '../../site/lib/charts.ts'
+import { sumDaily } from '../../site/lib/data.ts'
+import { episodeLabel, fmtBytes, imdbUrl, initials, posterUrl, quality, rankChange } from '../../site/lib/format.ts'
+import { siteSettings } from '../../site/lib/settings.ts'
+import { makeConfigDir } from '../helpers/config.ts'
+
+const DAY = 86_400
+const T0 = Date.UTC(2026, 10, 1) / 1000
+
+test('niceTicks and compact numbers', () => {
+  expect(niceTicks(0, 1480, 4)).toEqual([0, 500, 1000])
+  expect(niceTicks(1, 4, 4, true)).toEqual([1, 2, 3, 4])
+  expect(compact(950)).toBe('950')
+  expect(compact(1500)).toBe('1.5k')
+  expect(compact(34_000)).toBe('34k')
+  expect(compact(2_500_000)).toBe('2.5M')
+})
+
+test('time ticks fall on whole UTC days over days, on whole hours within a day or two', () => {
+  const ticks = timeTicks(T0 + 3600, T0 + 10 * DAY)
+  expect(ticks.length).toBeLessThanOrEqual(5)
+  expect(ticks.length).toBeGreaterThanOrEqual(3)
+  for (const t of ticks) expect(t.x % DAY).toBe(0)
+  expect(ticks[0]?.label).toMatch(/^\d+ Nov$/)
+  const hours = timeTicks(T0 + 3600, T0 + 1.5 * DAY)
+  expect(hours.map((t) => t.label)).toEqual(['12:00', '2 Nov', '12:00'])
+})
+
+test('lineChart: paths in the plot area, gaps split lines, single points become dots', () => {
+  const m = lineChart([
+    {
+      label: 'a',
+      points: [
+        { x: T0, y: 0 },
+        { x: T0 + DAY, y: 10 },
+        { x: T0 + 2 * DAY, y: null },
+        { x: T0 + 3 * DAY, y: 5 },
+      ],
+    },
+    { label: 'b', points: [] },
+  ])
+  expect(m.empty).toBe(false)
+  const line = m.lines[0]
+  expect(line?.d.startsWith('M44,194L')).toBe(true) // (x0, 0) at the bottom-left of the plot
+  expect(line?.d.match(/M/g)?.length).toBe(1)
+  expect(line?.dots).toEqual([{ x: 628, y: expect.any(Number) }])
+  expect(line?.max).toBe(10)
+  expect(line?.last).toBe(5)
+  expect(m.lines[1]?.d).toBe('')
+  expect(lineChart([]).empty).toBe(true)
+  // Rank charts: rank 1 at the top.
+  const r = lineChart(
+    [
+      {
+        label: 'rank',
+        points: [
+          { x: T0, y: 1 },
+          { x: T0 + DAY, y: 5 },
+        ],
+      },
+    ],
+    { invertY: true },
+  )
+  expect(r.lines[0]?.d).toMatch(/^M44,12L/)
+})
+
+test('thin keeps the last point; sparkPath scales to the box', () => {
+  const pts = Array.from({ length: 1000 }, (_, i) => i)
+  const t = thin(pts, 100)
+  expect(t.length).toBeLessThanOrEqual(101)
+  expect(t[t.length - 1]).toBe(999)
+  expect(sparkPath([0, 10]).d).toBe('M0,23L96,1')
+  expect(sparkPath([]).d).toBe('')
+})
+
+test('sumDaily: busiest numbers per torrent and day, downloads from completed deltas', () => {
+  const d = 20_000
+  const days = sumDaily([
+    { torrent_id: 1, day: d, s: 10, l: 5, c: 100 },
+    { torrent_id: 1, day: d + 1, s: 12, l: 4, c: 130 },
+    { torrent_id: 2, day: d, s: 3, l: 1, c: null },
+    { torrent_id: 2, day: d + 1, s: 4, l: 2, c: 50 },
+    { torrent_id: 3, day: d + 1, s: 1, l: 1, c: 7 },
+  ])
+  expect(days).toEqual([
+    { day: d * DAY, seeders: 13, leechers: 6, downloads: null },
+    { day: (d + 1) * DAY, seeders: 17, leechers: 7, downloads: 30 },
+  ])
+})
+
+test('display helpers', () => {
+  expect(quality({ resolution: '1080p', source: 'BluRay', codec: 'x265', group: 'FLUX', languages: ['fr'] })).toBe(
+    '1080p · BluRay · x265 · FLUX · fr',
+  )
+  expect(quality(null)).toBe('')
+  expect(fmtBytes(2_200_000_000)).toBe('2.2 GB')
+  expect(episodeLabel(1, 2)).toBe('S01E02')
+  expect(episodeLabel(3, null)).toBe('S03 pack')
+  expect(rankChange(2, 5)).toMatchObject({ kind: 'up', text: '▲3' })
+  expect(rankChange(5, 2)).toMatchObject({ kind: 'down', text: '▼3' })
+  expect(rankChange(5, null)).toMatchObject({ kind: 'new' })
+  expect(posterUrl({ posterUrl: 'javascript:alert(1)' })).toBeNull()
+  expect(posterUrl({ posterUrl: 'https://image.tmdb.org/t/p/w342/a.jpg' })).toBe(
+    'https://image.tmdb.org/t/p/w342/a.jpg',
+  )
+  expect(imdbUrl('tt0111161')).toBe('https://www.imdb.com/title/tt0111161/')
+  expect(imdbUrl('"><x')).toBeNull()
+  expect(initials('<script>alert(1)</script>')).toBe('SA')
+})
+
+test('settings: MEDIASTRENDS_DB wins, then the config of MEDIASTRENDS_MODE, then data/mediastrends.db', () => {
+  const cfg = makeConfigDir({ ini: '[site]\ntitle = Trends\nbase_url = https://example.net/trends/\n' })
+  try {
+    const env = { MEDIASTRENDS_MODE: cfg.mode, MEDIASTRENDS_DIRCONF: cfg.dir, HOME: cfg.dir }
+    const fromConfig = siteSettings(env)
+    expect(fromConfig.dbPath).toMatch(/mediastrends\.db$/)
+    expect(fromConfig.siteUrl).toBe('https://example.net/trends/')
+    expect(fromConfig.title).toBe('Trends')
+    expect(siteSettings({ ...env, MEDIASTRENDS_DB: '/tmp/x.db', SITE_URL: 'http://h/p' })).toMatchObject({
+      dbPath: '/tmp/x.db',
+      siteUrl: 'http://h/p/',
+    })
+    expect(siteSettings({}).dbPath).toBe(join(process.cwd(), 'data/mediastrends.db'))
+    expect(siteSettings({ MEDIASTRENDS_ENGINE: 'normalized' }).engine).toBe('normalized')
+  } finally {
+    cfg.cleanup()
+  }
+})
