@@ -72,7 +72,8 @@ function curveFor(item: CatalogueItem, start: number, days: number, index: numbe
   const base = { kind, peak, dayNight: 0.35, peakHour: 21 }
   switch (item.curve) {
     case 'flash':
-      return { ...base, start: Math.max(start, end - 36 * HOUR) + jitter, riseHours: 3, decayHours: 30 }
+      // A flash crowd is several times bigger than anything else, and fades within a day or two.
+      return { ...base, peak: peak * 3, start: Math.max(start, end - 30 * HOUR) + jitter, riseHours: 3, decayHours: 30 }
     case 'slow':
       return { ...base, start: start + jitter, riseHours: 48, decayHours: 12 }
     case 'decay':

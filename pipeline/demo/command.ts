@@ -64,6 +64,10 @@ timeout = 5
 tries = 2
 delay = 0.2
 
+[trends_manager]
+# a larger trending fraction than the default 0.2, so a few dozen releases show a fuller ranking
+tau = 0.5
+
 ${torznabIni}
 `
 }
@@ -77,12 +81,17 @@ function validate(opts: DemoOptions): void {
   }
 }
 
-function itemFor(r: DemoRelease, torrent: Uint8Array): TorznabItemSpec {
+/** A feed item as Jackett would send it, with the indexer's own (rounded) swarm numbers at `t`. */
+function itemFor(r: DemoRelease, torrent: Uint8Array, t: number): TorznabItemSpec {
+  const truth = r.swarm.truth(t)
   return {
     title: r.name,
     pubDate: r.pubDate,
     size: r.size,
     categories: [r.category],
+    seeders: Math.round(truth.seeders),
+    leechers: Math.round(truth.leechers),
+    grabs: Math.round(truth.completed),
     download: { torrent },
   }
 }
@@ -134,7 +143,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
               (r) => cats.length === 0 || cats.some((c) => Math.floor(c / 1000) === Math.floor(r.category / 1000)),
             )
             .sort((a, b) => b.pubDate - a.pubDate)
-            .map((r) => itemFor(r, torrents.get(r.name) ?? new Uint8Array()))
+            .map((r) => itemFor(r, torrents.get(r.name) ?? new Uint8Array(), visibleUntil))
         },
       },
     },
