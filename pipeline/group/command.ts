@@ -137,7 +137,8 @@ export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<St
   return { counts, errors, ok: bad === 0 }
 }
 
-interface MediaLine {
+/** One ranked movie or series as `movies get --json` prints it. */
+export interface MediaLine {
   rank: number
   score: number
   torrents: number

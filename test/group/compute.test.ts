@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { Context } from '../../pipeline/core/context.ts'
-import { importImdb, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
+import { importImdb, type MediaLine, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
 import { startTmdbFixture, type TmdbFixture } from '../../pipeline/testing/tmdb-server.ts'
 import { testContext } from '../helpers/config.ts'
 import { capture, hashOf, type SeedTorrent, seedTrendRun, writeImdbDatasets } from './helpers.ts'
@@ -47,19 +47,7 @@ function setup(ini = '') {
 interface GetJson {
   kind: string
   time: string
-  items: {
-    rank: number
-    score: number
-    torrents: number
-    id: number
-    key: string
-    title: string
-    year: number | null
-    imdbId: string | null
-    trending: boolean
-    seasons?: number[]
-    releases: { infoHash: string; name: string; season: number | null; episode: number | null }[]
-  }[]
+  items: MediaLine[]
 }
 async function getJson(ctx: Context, kind: 'movie' | 'series'): Promise<GetJson> {
   ;(ctx as { json: boolean }).json = true
