@@ -8,10 +8,15 @@
  * - Prowlarr sends grabs/files as `torznab:attr`, `imdb` (digits) and not `imdbid`, and `tmdbid`;
  *   some indexers send `tmdb` / `tvdb` instead of `tmdbid` / `tvdbid`.
  * - Both answer a problem with `<error code="…" description="…"/>`, whatever the HTTP status.
+ * - Sites with their own Torznab API (Anime Tosho, bitmagnet's examples) put the details page in
+ *   `<link>` and the .torrent in an `<enclosure type="application/x-bittorrent">`, next to an NZB
+ *   enclosure; the typed .torrent enclosure is the download link then.
+ * - Elements may repeat (Jackett's aggregate feed has been seen with two `<pubDate>`): the first wins.
+ * - The checks against replies captured from real servers are in test/ingest/real-feeds.test.ts.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Category } from '../db/schema.ts'
-import { normalizeHash } from './torrent.ts'
+import { normalizeHash, parseMagnet } from './torrent.ts'
 
 export type FeedCategory = 'movies' | 'series'
 
@@ -28,7 +33,10 @@ export interface FeedItem {
   size?: number
   /** Every category the item carries (<category> elements and category attrs), in order, deduplicated. */
   categories: number[]
-  /** 40 lowercase hex, when the feed sent a valid hash (hex or base32). */
+  /**
+   * 40 lowercase hex: the magnet's hash when the item has a readable magnet (the swarm a client
+   * joins), else the infohash attribute (hex or base32).
+   */
   infoHash?: string
   magnetUrl?: string
   seeders?: number
@@ -95,11 +103,20 @@ const parser = new XMLParser({
 type Node = Record<string, unknown>
 const isNode = (v: unknown): v is Node => typeof v === 'object' && v !== null && !Array.isArray(v)
 
-/** Text of an element that may carry attributes (`<guid isPermaLink="true">x</guid>`). */
+/**
+ * Text of an element that may carry attributes (`<guid isPermaLink="true">x</guid>`). A repeated
+ * element (fast-xml-parser gives an array) reads as its first non-empty occurrence.
+ */
 function text(v: unknown): string | undefined {
   if (typeof v === 'string') return v.trim() || undefined
   if (typeof v === 'number') return String(v)
   if (isNode(v)) return text(v['#text'])
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const t = text(x)
+      if (t !== undefined) return t
+    }
+  }
   return undefined
 }
 
@@ -138,6 +155,25 @@ function httpUrl(v: string | undefined): string | undefined {
   return v && /^https?:\/\//i.test(v) ? v : undefined
 }
 
+function magnetHash(uri: string | undefined): string | undefined {
+  if (!uri) return undefined
+  try {
+    return parseMagnet(uri).infoHash
+  } catch {
+    return undefined
+  }
+}
+
+/**
+ * The download URL: an http(s) enclosure typed as a torrent first (some sites put their details
+ * page in <link>), else <link>, else an http(s) enclosure that is not an NZB.
+ */
+function downloadLink(link: string | undefined, enclosures: unknown[]): string | undefined {
+  const urls = (keep: (type: string) => boolean) =>
+    enclosures.filter((e) => keep(attrOf(e, 'type') ?? '')).map((e) => httpUrl(attrOf(e, 'url')))
+  return urls((t) => /bittorrent/i.test(t)).find(Boolean) ?? httpUrl(link) ?? urls((t) => !/nzb/i.test(t)).find(Boolean)
+}
+
 function readItem(node: Node): FeedItem {
   const attrs = new Map<string, string[]>()
   for (const a of (node.attr as unknown[] | undefined) ?? []) {
@@ -153,25 +189,30 @@ function readItem(node: Node): FeedItem {
     }
     return undefined
   }
-  const enclosure = (node.enclosure as unknown[] | undefined)?.[0]
+  const enclosures = (node.enclosure as unknown[] | undefined) ?? []
   const categories: number[] = []
   for (const c of [...((node.category as unknown[] | undefined) ?? []).map(text), ...(attrs.get('category') ?? [])]) {
     const n = toCount(c)
     if (n !== undefined && !categories.includes(n)) categories.push(n)
   }
   const infoHashAttr = attr('infohash')
-  // some servers put the magnet in <link> or the enclosure instead of a magneturl attribute
-  const magnet = [attr('magneturl'), text(node.link), attrOf(enclosure, 'url')].find((v) => v?.startsWith('magnet:'))
+  // some servers put the magnet in <link> or an enclosure instead of a magneturl attribute
+  const magnet = [attr('magneturl'), text(node.link), ...enclosures.map((e) => attrOf(e, 'url'))].find((v) =>
+    v?.startsWith('magnet:'),
+  )
   return {
     title: text(node.title) ?? '',
     guid: text(node.guid),
-    link: httpUrl(text(node.link)) ?? httpUrl(attrOf(enclosure, 'url')),
+    link: downloadLink(text(node.link), enclosures),
     comments: httpUrl(text(node.comments)),
     pubDate: toUnixSeconds(text(node.pubDate)),
     // 0 means "unknown" in feeds (no torrent is empty)
-    size: positiveId(text(node.size)) ?? positiveId(attr('size')) ?? positiveId(attrOf(enclosure, 'length')),
+    size:
+      positiveId(text(node.size)) ??
+      positiveId(attr('size')) ??
+      enclosures.map((e) => positiveId(attrOf(e, 'length'))).find((n) => n !== undefined),
     categories,
-    infoHash: infoHashAttr ? normalizeHash(infoHashAttr) : undefined,
+    infoHash: magnetHash(magnet) ?? (infoHashAttr ? normalizeHash(infoHashAttr) : undefined),
     magnetUrl: magnet,
     seeders: toCount(attr('seeders')),
     peers: toCount(attr('peers')),
