@@ -28,7 +28,7 @@ export interface ParsedRelease {
   episodes?: number[]
   /** A season (or complete series) without episode numbers. */
   isSeasonPack: boolean
-  /** The name has explicit episode markers (SxxEyy, Season N, anime " - 47"). */
+  /** The name has explicit episode markers (SxxEyy, Season N, anime " - 47", "Complete Series"). */
   hasEpisodeMarker: boolean
   resolution?: string
   /** BluRay, WEB-DL, HDTV… */
@@ -83,6 +83,10 @@ const SITE_PREFIX = new RegExp(
   'i',
 )
 
+/** "Title.117.hdtv", "Title.1013.720p.HDTV": season and episode run together before a TV source. */
+const SCENE_NUMBER =
+  /^(.+?)[._](\d{1,2})(\d{2})[._-](?:(?:480p|576p|720p|1080[pi])[._-])?(?:hdtv|pdtv|dsr|ws)(?![a-z0-9])/i
+const COMPLETE_SERIES = /(?:^|[\s._-])(?:the[\s._-]+)?complete[\s._-]+series(?![a-z0-9])/i
 const HASH_LIKE = /^[0-9a-f]{32}$|^[0-9a-f]{40}$|^[0-9a-f]{64}$/i
 const VIDEO_EXT = /\.(mkv|mp4|avi|m4v|ts|wmv|mov|torrent)$/i
 
@@ -121,7 +125,7 @@ export function parseRelease(rawName: string): ParsedRelease {
   }
   let title = cleanTitle(r.title)
   let seasonFromWord: number | undefined
-  const bookMatch = /^(.+?)\s+(?:livre|book|saison|staffel|stagione|temporada)\s+([ivx]+|\d{1,2})$/i.exec(title)
+  const bookMatch = /^(.+?)\s+(?:livre|book|saison|season|staffel|stagione|temporada)\s+([ivx]+|\d{1,2})$/i.exec(title)
   if (bookMatch?.[1] && bookMatch[2]) {
     // "Kaamelott Livre VI Episode 09": the parser keeps "Livre VI" in the title.
     title = cleanTitle(bookMatch[1])
@@ -133,15 +137,77 @@ export function parseRelease(rawName: string): ParsedRelease {
     title = cleanTitle(akaMatch[1])
     aka = cleanTitle(akaMatch[2])
   }
+  let yearText = r.year
+  const open = title.lastIndexOf('(')
+  if (open > 0 && !title.includes(')', open)) {
+    // Measured on real names: an alternative title or tag in parentheses stays in the title, its ")" lost
+    // ("Le Prestige (The Prestige", "Leaving Movie by Movie (1897"): cut it, keeping a year it held.
+    const head = cleanTitle(title.slice(0, open))
+    const inner = title.slice(open + 1).trim()
+    // Not when the head cannot end a title: "Birdman or (The Unexpected Virtue of Ignorance)".
+    if (/[\p{L}\p{N}]/u.test(head) && !/(?:^|\s)(?:or|and|of|the|a|an|et|ou|de|la|le)$/i.test(head)) {
+      title = head
+      if (!yearText && /^\d{4}$/.test(inner)) yearText = inner
+    }
+  }
+  // "Simpsons, The" → "The Simpsons".
+  const articleLast = /^(.+?),\s*(the|a|an|le|la|les)$/i.exec(title)
+  if (articleLast?.[1] && articleLast[2]) title = `${articleLast[2]} ${articleLast[1]}`
+  // Language tags the parser leaves at the end: "Cars 2 German DL", "Das Appartement GERMAN" (an upper-case or
+  // "… DL" tag only: "The Good German" is a title).
+  title = cleanTitle(
+    title
+      .replace(/\s+(?:german|french|truefrench|italian|spanish|multi)\s+dl$/i, '')
+      .replace(/\s+(?:GERMAN|FRENCH|TRUEFRENCH|ITALIAN|SPANISH|MULTI)$/, ''),
+  )
+  let seasonsIn = r.seasons ?? []
+  let episodesIn = r.episodes ?? []
+  const scene = SCENE_NUMBER.exec(name)
+  const n = scene ? `${scene[2]}${scene[3]}` : ''
+  // The parser sometimes reads "the.Series.110.hdtv" as season 11 alone.
+  const sceneSeasonOnly = episodesIn.length === 0 && seasonsIn.length === 1 && n.startsWith(String(seasonsIn[0]))
+  if (seasonsIn.length === 0 || sceneSeasonOnly) {
+    if (
+      scene?.[1] &&
+      !/\s/.test(name) &&
+      !name.startsWith('[') &&
+      n !== yearText &&
+      !/^(19|20)\d\d$/.test(n) &&
+      Number(scene[2]) > 0 &&
+      (episodesIn.length === 0 || (episodesIn.length === 1 && episodesIn[0] === Number(n)))
+    ) {
+      // Scene TV numbering "new.girl.117.hdtv" = S01E17 (a season and two episode digits before the TV source).
+      seasonsIn = [Number(scene[2])]
+      episodesIn = [Number(scene[3])]
+      const head = cleanTitle(scene[1].replace(/[._](?:19|20)\d\d$/, '').replace(/[._]+/g, ' '))
+      if (head) title = head
+    } else if (episodesIn.length === 0 && !yearText && name.startsWith('[')) {
+      // Fansub names without " - " before the episode: "[K-F] Some Anime Show 214", "[Hatsuyuki]Title-01[…]".
+      const trailing = /^(.+?)[\s._-]+#?(\d{2,4})$/.exec(title)
+      if (trailing?.[1] && trailing[2] && !/^(19|20)\d\d$/.test(trailing[2])) {
+        title = cleanTitle(trailing[1])
+        episodesIn = [Number(trailing[2])]
+      }
+    }
+    // "Dexter Saison VII FRENCH": a season word with a roman numeral the parser does not read.
+    const seasonWord =
+      /(?:^|[\s._-])(?:saison|season|staffel|temporada|stagione)[\s._-]+([ivx]+|\d{1,2})(?=$|[\s._-])/i.exec(name)
+    if (seasonWord?.[1] && seasonFromWord === undefined && !/\d/.test(seasonWord[1])) {
+      seasonFromWord = romanOrNumber(seasonWord[1])
+    }
+  }
   const bare = name.replace(VIDEO_EXT, '').trim()
   const fallback = title === '' || HASH_LIKE.test(bare) || HASH_LIKE.test(title) || !/[\p{L}\p{N}]/u.test(title)
-  const seasons = [...new Set(r.seasons?.length ? r.seasons : seasonFromWord ? [seasonFromWord] : [])].sort(
+  const seasons = [...new Set(seasonsIn.length ? seasonsIn : seasonFromWord ? [seasonFromWord] : [])].sort(
     (a, b) => a - b,
   )
-  const episodes = [...new Set(r.episodes ?? [])].sort((a, b) => a - b)
-  const year = r.year && /^\d{4}$/.test(r.year) ? Number(r.year) : undefined
-  const hasEpisodeMarker = seasons.length > 0 || episodes.length > 0
-  const isSeasonPack = episodes.length === 0 && (seasons.length > 0 || (r.complete === true && hasEpisodeMarker))
+  const episodes = [...new Set(episodesIn)].sort((a, b) => a - b)
+  const year = yearText && /^\d{4}$/.test(yearText) ? Number(yearText) : undefined
+  // "How.I.Met.Your.Mother.COMPLETE.SERIES": a series without season or episode numbers.
+  const completeSeries = COMPLETE_SERIES.test(name)
+  const hasEpisodeMarker = seasons.length > 0 || episodes.length > 0 || completeSeries
+  const isSeasonPack =
+    episodes.length === 0 && (seasons.length > 0 || completeSeries || (r.complete === true && hasEpisodeMarker))
   const out: ParsedRelease = {
     title: fallback ? cleanTitle(bare).slice(0, 200) : title,
     seasons,
