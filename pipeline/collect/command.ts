@@ -162,8 +162,17 @@ export async function torrentsStats(
       }),
     )
   } finally {
-    writer.flush()
     bar?.stop()
+    try {
+      writer.flush()
+    } catch (err) {
+      const pending = writer.pending
+      const r = writer.flushRowByRow()
+      const line = `writing stats failed (${(err as Error).message}): ${pending - r.failed} of ${pending} rows saved one by one, ${r.failed} lost${r.error ? ` (${r.error})` : ''}`
+      log.warn(line)
+      result.errors.push(line)
+      result.counts.failed = (result.counts.failed ?? 0) + r.failed
+    }
   }
 
   for (const o of outcomes.sort((a, b) => a.name.localeCompare(b.name))) {

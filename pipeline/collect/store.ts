@@ -102,29 +102,68 @@ export class StatsWriter {
     return this.#written
   }
 
-  add(rows: readonly StatRow[]): void {
-    for (const r of rows) this.#buffer.push(r)
-    if (this.#buffer.length >= this.maxRows || performance.now() - this.#lastFlush >= this.maxAgeMs) this.flush()
+  /** Rows waiting to be written. */
+  get pending(): number {
+    return this.#buffer.length
   }
 
+  add(rows: readonly StatRow[]): void {
+    for (const r of rows) this.#buffer.push(r)
+    if (this.#buffer.length >= this.maxRows || performance.now() - this.#lastFlush >= this.maxAgeMs) {
+      try {
+        this.flush()
+      } catch {
+        // Kept in the buffer (flush puts them back): the final flush tries again and reports.
+      }
+    }
+  }
+
+  /** Write the buffered rows in one transaction; on failure they stay buffered and the error is thrown. */
   flush(): void {
     this.#lastFlush = performance.now()
     if (this.#buffer.length === 0) return
     const rows = this.#buffer
     this.#buffer = []
-    const time = this.time
-    tx(this.db, () => {
-      for (const r of rows) {
-        this.#insert.run({
-          torrentId: r.torrentId,
-          time,
-          trackerId: r.trackerId,
-          seeders: r.seeders,
-          leechers: r.leechers,
-          completed: r.completed,
-        })
-      }
-    })
+    try {
+      tx(this.db, () => {
+        for (const r of rows) this.#write(r)
+      })
+    } catch (err) {
+      this.#buffer = rows.concat(this.#buffer)
+      throw err
+    }
     this.#written += rows.length
+  }
+
+  /**
+   * Last resort after a failed flush: each row in its own transaction, so one bad row (a torrent
+   * deleted meanwhile) costs only itself. Returns the rows that could not be written.
+   */
+  flushRowByRow(): { failed: number; error?: string } {
+    const rows = this.#buffer
+    this.#buffer = []
+    let failed = 0
+    let error: string | undefined
+    for (const r of rows) {
+      try {
+        tx(this.db, () => this.#write(r))
+        this.#written++
+      } catch (err) {
+        failed++
+        error ??= (err as Error).message
+      }
+    }
+    return { failed, error }
+  }
+
+  #write(r: StatRow): void {
+    this.#insert.run({
+      torrentId: r.torrentId,
+      time: this.time,
+      trackerId: r.trackerId,
+      seeders: r.seeders,
+      leechers: r.leechers,
+      completed: r.completed,
+    })
   }
 }
