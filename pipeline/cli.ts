@@ -103,6 +103,12 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       const r = await fn(context(opts), opts, all.slice(0, -1))
       if (typeof r === 'number') exitCode = r
     }
+  /** A command that rewrites the database: never while a run or a step holds the lock. */
+  const locked = (what: string, fn: (ctx: Context, opts: Opts, args: unknown[]) => Promise<unknown>) =>
+    plain(async (c, opts, args) => {
+      const { withLock } = await import('./run/lock.ts')
+      return withLock(c.config().sqlite.path, `mediastrends ${what}`, () => fn(c, opts, args))
+    })
   /** A pipeline step: recorded in the runs table, summary printed, exit 1 when it had failures. */
   const step =
     (
@@ -130,14 +136,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .command('database reset', 'Back up, then recreate an empty database')
     .option('--no-backup', 'Do not take a backup first')
     .action(
-      plain(async (c, o) => (await import('./commands/database.ts')).databaseReset(c, { backup: o.backup !== false })),
+      locked('database reset', async (c, o) =>
+        (await import('./commands/database.ts')).databaseReset(c, { backup: o.backup !== false }),
+      ),
     )
   cli
     .command('database reset-tables', 'Back up, then empty the named tables')
     .option('-t, --table <table>', 'Table to empty (repeat for several)')
     .option('--no-backup', 'Do not take a backup first')
     .action(
-      plain(async (c, o) =>
+      locked('database reset-tables', async (c, o) =>
         (await import('./commands/database.ts')).databaseResetTables(c, {
           tables: list(o.table),
           backup: o.backup !== false,
@@ -151,13 +159,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .command('database backup load', 'Restore the newest backup (or the newest of a date)')
     .option('-d, --date <date>', 'YYYY-MM-DD (or a longer stamp prefix)')
     .action(
-      plain(async (c, o) =>
+      locked('database backup load', async (c, o) =>
         (await import('./commands/database.ts')).backupLoad(c, { date: o.date as string | undefined }),
       ),
     )
   cli
     .command('database export <file>', 'Export every row as NDJSON (see ARCHITECTURE.md)')
-    .option('--append', 'Append only the rows not already in FILE')
+    .option('--append', 'Append only the rows that are new or changed since FILE was written')
     .action(
       plain(async (c, o, [file]) =>
         (await import('./commands/database.ts')).databaseExport(c, String(file), { append: Boolean(o.append) }),
@@ -165,7 +173,11 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     )
   cli
     .command('database import <file>', 'Import (upsert) an NDJSON export; safe to repeat')
-    .action(plain(async (c, _o, [file]) => (await import('./commands/database.ts')).databaseImport(c, String(file))))
+    .action(
+      locked('database import', async (c, _o, [file]) =>
+        (await import('./commands/database.ts')).databaseImport(c, String(file)),
+      ),
+    )
 
   // ---- config ----
   cli

@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { countVerbosity, joinCommandWords } from '../../pipeline/cli.ts'
+import { acquireLock, lockFileFor } from '../../pipeline/run/lock.ts'
 import { makeConfigDir } from '../helpers/config.ts'
 
 const BIN = join(import.meta.dirname, '../../bin/mediastrends.mjs')
@@ -91,6 +92,27 @@ describe('command line', () => {
     const e = run(['database', 'export', file], env)
     expect(e.code).toBe(0)
     expect(e.stdout).toContain(`exported 0 rows to ${file}`)
+  })
+})
+
+describe('the run lock', () => {
+  it('commands that rewrite the database are refused while a run holds the lock (exit 3)', () => {
+    const env = { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: dir.dir }
+    expect(run(['database', 'create'], env).code).toBe(0)
+    const lock = acquireLock(lockFileFor(join(dir.dir, 'data', 'mediastrends.db')), { command: 'test run' })
+    try {
+      for (const args of [
+        ['database', 'reset', '--no-backup'],
+        ['database', 'backup', 'load'],
+        ['torrents', 'status'],
+      ]) {
+        const r = run(args, env)
+        expect(r.code, args.join(' ')).toBe(3)
+        expect(r.stderr).toMatch(/another run holds the lock/)
+      }
+    } finally {
+      lock.release()
+    }
   })
 })
 
