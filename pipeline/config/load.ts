@@ -238,6 +238,7 @@ export function loadConfig(opts: LoadOptions = {}): Config {
 
   registerSecret(ini.jackettapi.apikey)
   registerSecret(ini.tmdb.apikey)
+  for (const t of Object.values(trackers)) for (const s of trackerSecrets(t.path)) registerSecret(s)
   const tm = ini.trends_manager
   return {
     mode,
@@ -294,6 +295,15 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     },
     site: { title: ini.site.title, baseUrl: ini.site.base_url },
   }
+}
+
+/**
+ * Private trackers put a passkey in the announce path or query (`/0123abcd…/announce`,
+ * `announce.php?passkey=…`): every long token of the path is treated as a secret, so it is
+ * redacted from logs, run errors and exports like an API key.
+ */
+export function trackerSecrets(path: string): string[] {
+  return path.split(/[/?&=;]/).filter((seg) => /^[A-Za-z0-9_-]{16,}$/.test(seg))
 }
 
 /** The config as printed by `config show`: secrets masked. */

@@ -18,6 +18,7 @@ import { once } from 'node:events'
 import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { UserError } from '../core/errors.ts'
+import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'
 
 export const FORMAT = 'mediastrends-ndjson'
@@ -97,12 +98,13 @@ export function header(db: Db): string {
 }
 
 /** Every row as its NDJSON line, header first. */
+/** Every row as its NDJSON line, header first. Secrets (tracker passkeys…) are redacted: exports get published. */
 export function* exportLines(db: Db): Generator<string> {
   yield header(db)
   for (const t of EXPORT_TABLES) {
     const cols = columnsOf(db, t.name)
     const stmt = db.$client.prepare(`SELECT ${cols.map(q).join(', ')} FROM ${q(t.name)} ORDER BY ${t.order}`).raw(true)
-    for (const row of stmt.iterate() as Iterable<unknown[]>) yield JSON.stringify([t.name, ...row])
+    for (const row of stmt.iterate() as Iterable<unknown[]>) yield redact(JSON.stringify([t.name, ...row]))
   }
 }
 

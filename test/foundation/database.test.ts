@@ -302,3 +302,28 @@ describe('schema migrations', () => {
     }
   })
 })
+
+describe('exports are published: no secret in them', () => {
+  it('a private tracker passkey from trackers.yaml is redacted from the export and from log lines', async () => {
+    const d = makeConfigDir({
+      trackers: { priv: { scheme: 'https', netloc: 'tracker.example:443', path: '/a1b2c3d4e5f6a7b8c9d0/announce' } },
+    })
+    dirs.push(d)
+    const config = d.load()
+    const ctx = makeContext({ clock: fixedClock(new Date('2026-02-01T00:00:00Z')), loadConfig: () => config })
+    ctxs.push(ctx)
+    ctx
+      .db()
+      .$client.prepare(
+        "INSERT INTO trackers (name, scheme, netloc, path) VALUES ('priv', 'https', 'tracker.example:443', ?)",
+      )
+      .run('/a1b2c3d4e5f6a7b8c9d0/announce')
+    const lines = [...exportLines(ctx.db())].join('\n')
+    expect(lines).toContain('["trackers",1,"priv","https","tracker.example:443","/***/announce"]')
+    expect(lines).not.toContain('a1b2c3d4e5f6a7b8c9d0')
+    const { redact } = await import('../../pipeline/core/log.ts')
+    expect(redact('tracker priv (https://tracker.example/a1b2c3d4e5f6a7b8c9d0/announce) answered nothing')).toBe(
+      'tracker priv (https://tracker.example/***/announce) answered nothing',
+    )
+  })
+})
