@@ -64,6 +64,9 @@ const countsText = (counts: Record<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')
 
+/** Steps that must not run when an earlier step of the same run failed. */
+const DEPENDS_ON: Record<string, string> = { 'torrents status': 'torrents trends compute' }
+
 export interface PipelineOptions {
   /** Take the run lock (default true). */
   lock?: boolean
@@ -99,10 +102,17 @@ export async function runPipeline(ctx: Context, steps: RunStep[], opts: Pipeline
         log.start(`${label} …`)
         const ts = performance.now()
         let r: StepResult
-        try {
-          r = await recordStep(db, step.name, step.target, ctx.clock.nowSeconds(), () => step.run(ctx))
-        } catch (err) {
-          r = { counts: {}, errors: [errorMessage(err)], ok: false }
+        const needs = DEPENDS_ON[step.name]
+        const failedNeed = needs && outcomes.find((o) => o.step === needs && !o.ok)
+        if (failedNeed) {
+          // Judging statuses against an older trend run would unfollow torrents for good.
+          r = { counts: {}, errors: [`skipped: ${needs} failed in this run`], ok: false }
+        } else {
+          try {
+            r = await recordStep(db, step.name, step.target, ctx.clock.nowSeconds(), () => step.run(ctx))
+          } catch (err) {
+            r = { counts: {}, errors: [errorMessage(err)], ok: false }
+          }
         }
         const o: StepOutcome = { step: step.name, target: step.target, ...r, seconds: seconds(ts) }
         outcomes.push(o)

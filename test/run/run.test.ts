@@ -169,6 +169,32 @@ describe('runPipeline', () => {
     expect(existsSync(lockFileFor(c.config().sqlite.path))).toBe(false)
   })
 
+  it("skips torrents status when this run's trends compute failed (an older trend run would unfollow torrents)", async () => {
+    const { ctx } = setup()
+    const c = ctx()
+    const ran: string[] = []
+    const code = await runAll(c, [
+      step('torrents trends compute', null, async () => {
+        ran.push('trends')
+        throw new Error('database is locked')
+      }),
+      step('torrents status', null, async () => {
+        ran.push('status')
+        return ok()
+      }),
+      step('movies compute', null, async () => {
+        ran.push('movies')
+        return ok()
+      }),
+    ])
+    expect(code).toBe(EXIT_PARTIAL_FAILURE)
+    expect(ran).toEqual(['trends', 'movies'])
+    expect(JSON.parse(runRows(c)[0]?.errors ?? '[]')).toEqual([
+      'torrents trends compute: database is locked',
+      'torrents status: skipped: torrents trends compute failed in this run',
+    ])
+  })
+
   it('exits 0 when every step is ok, and prints a JSON summary with --json', async () => {
     const { dirs } = setup()
     const c = makeContext({
