@@ -4,6 +4,7 @@
  * the files (snake_case) and become camelCase in the object.
  */
 import { z } from 'zod'
+import { parseDateTime } from '../core/clock.ts'
 
 // ---- value types (ini values arrive as strings) ----
 const str = z.string()
@@ -30,13 +31,12 @@ const optDate = z
   .trim()
   .transform((s, ctx) => {
     if (s === '') return undefined
-    const ok = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(s)
-    const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s.replace(' ', 'T'))
-    if (!ok || Number.isNaN(d.getTime())) {
+    try {
+      return parseDateTime(s, 'date') // UTC unless a zone is given, like --now
+    } catch {
       ctx.addIssue({ code: 'custom', message: 'expected an ISO date (2026-01-31) or datetime, or nothing' })
       return z.NEVER
     }
-    return d
   })
   .optional()
 const statusList = z

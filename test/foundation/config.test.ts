@@ -170,6 +170,20 @@ describe('config: the older tool’s files', () => {
     expect(e.load().site.title).toBe('costs $5 in en-US')
   })
 
+  it("reads dates without a zone as UTC, whatever the machine's time zone (like --now)", () => {
+    const tz = process.env.TZ
+    process.env.TZ = 'Europe/Paris'
+    try {
+      const d = mk({ ini: '[trends_manager]\nmax_date = 2026-01-31 12:00\nmin_date = 2026-01-01T00:00+02:00' })
+      const c = d.load()
+      expect(c.trendsManager.maxDate?.toISOString()).toBe('2026-01-31T12:00:00.000Z')
+      expect(c.trendsManager.minDate?.toISOString()).toBe('2025-12-31T22:00:00.000Z')
+    } finally {
+      if (tz === undefined) delete process.env.TZ
+      else process.env.TZ = tz
+    }
+  })
+
   it('environment variables MEDIASTRENDS__SECTION__KEY override the files', () => {
     const d = mk()
     const c = d.load({ MEDIASTRENDS__RETRY__TRIES: '7', MEDIASTRENDS__TMDB__APIKEY: 'tmdbkey123' })
