@@ -128,6 +128,8 @@ export function writeGroups(
 
   // 1. Every group → one media id (groups meeting on one row share it).
   const torrentsOf = new Map<number, ResolvedGroup['torrents']>()
+  /** Yearless rows taken by a group with a year in this run: row id → that year. */
+  const yearlessClaims = new Map<number, number>()
   for (const g of groups) {
     const found = new Map<number, MediaRow>()
     for (const k of candidateKeys(g)) {
@@ -154,8 +156,19 @@ export function writeGroups(
         if (r) found.set(r.id, r)
       }
     }
+    // A yearless row (a title first seen without its year) goes to one year only: two shows or
+    // films of the same title and different years in this run must not both land on it.
+    if (g.year !== undefined) {
+      for (const r of [...found.values()]) {
+        const claimed = yearlessClaims.get(r.id)
+        if (claimed !== undefined && Math.abs(claimed - g.year) > 1) found.delete(r.id)
+      }
+    }
     const rows = [...found.values()].sort((a, b) => a.id - b.id)
     let keep = rows.find((r) => r.key === g.key) ?? rows[0]
+    if (keep && keep.year === null && g.year !== undefined && !yearlessClaims.has(keep.id)) {
+      yearlessClaims.set(keep.id, g.year)
+    }
     for (const r of rows) {
       if (!keep || r.id === keep.id) continue
       // Rows that carry different ids are different media, whatever their titles.

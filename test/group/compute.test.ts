@@ -473,3 +473,34 @@ describe('metadata providers', () => {
     expect(history).toEqual([{ time: T1 }, { time: T2 }])
   })
 })
+
+describe('remakes that share a title', () => {
+  it('a yearless row goes to one year only: two shows of the same title stay two', async () => {
+    const ctx = setup()
+    seedTrendRun(ctx, [{ name: 'Ghosts.S01E01.720p.HDTV.x264-SYNCOPY', category: 'series', score: 5 }], T1)
+    await capture(() => mediaCompute(ctx, 'series'))
+    expect(ctx.db().$client.prepare('SELECT key, year FROM media').all()).toEqual([
+      { key: 'title:ghosts:', year: null },
+    ])
+    seedTrendRun(
+      ctx,
+      [
+        { name: 'Ghosts.2019.S05E01.1080p.WEB.H264-GGEZ', category: 'series', score: 9 },
+        { name: 'Ghosts.2021.S04E01.1080p.WEB.H264-GGEZ', category: 'series', score: 8 },
+      ],
+      T2,
+    )
+    await capture(() => mediaCompute(ctx, 'series'))
+    const rows = ctx
+      .db()
+      .$client.prepare(
+        `SELECT m.year, group_concat(t.name, ' | ') names FROM media m JOIN torrent_media tm ON tm.media_id = m.id
+         JOIN torrents t ON t.id = tm.torrent_id WHERE t.name LIKE 'Ghosts.20%' GROUP BY m.id ORDER BY m.year`,
+      )
+      .all()
+    expect(rows).toEqual([
+      { year: 2019, names: 'Ghosts.2019.S05E01.1080p.WEB.H264-GGEZ' },
+      { year: 2021, names: 'Ghosts.2021.S04E01.1080p.WEB.H264-GGEZ' },
+    ])
+  })
+})
