@@ -15,6 +15,7 @@ import { errorMessage } from '../core/errors.ts'
 import { policyFrom } from '../core/http.ts'
 import { logger, out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
+import { latestRunTime } from '../score/store.ts'
 import { type ClassifiedTorrent, classify, groupTorrents, idKey, mergeByKey, type TorrentInput } from './grouping.ts'
 import { importImdbFiles } from './imdb.ts'
 import { ImdbProvider, MetadataResolver, type Provider, TmdbProvider } from './metadata.ts'
@@ -25,21 +26,13 @@ export type MediaKindArg = 'movie' | 'series'
 const log = logger('group')
 const plural = (kind: MediaKindArg) => (kind === 'movie' ? 'movies' : 'series')
 
-/** The latest trend run of `engine`: its time, or undefined when none. */
-function latestTrendTime(ctx: Context, engine: string): number | undefined {
-  const row = ctx.db().$client.prepare('SELECT MAX(time) AS t FROM trends WHERE engine = ?').get(engine) as {
-    t: number | null
-  }
-  return row.t ?? undefined
-}
-
 export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<StepResult> {
   const config = ctx.config()
   const db = ctx.db()
   const engine = config.trendsManager.engine
   const counts: Record<string, number> = {}
   const errors: string[] = []
-  const time = latestTrendTime(ctx, engine)
+  const time = latestRunTime(db, engine)
   if (time === undefined) {
     log.warn(`no trend run of engine "${engine}" yet: run \`torrents trends compute\` first`)
     return { counts: { torrents: 0 }, errors, ok: true }
