@@ -11,9 +11,10 @@ import type { Context, StepResult } from '../core/context.ts'
 import { UserError } from '../core/errors.ts'
 import { logger } from '../core/log.ts'
 import { CATEGORIES, type Category } from '../db/schema.ts'
+import { upsertTrackers } from '../db/trackers.ts'
 import { announceUrl, ScrapeError } from './protocol.ts'
 import { failureLines, makeScraper, type Scraper, scrapeTracker, type TrackerOutcome, type Tuning } from './scrape.ts'
-import { candidates, StatsWriter, statsTime, upsertTrackers } from './store.ts'
+import { candidates, StatsWriter, statsTime } from './store.ts'
 
 const log = logger('collect')
 const INFO_HASH = /^[0-9a-f]{40}$/

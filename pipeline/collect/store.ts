@@ -4,30 +4,9 @@
  * minute replaces instead of duplicating).
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
-import type { TrackerConfig } from '../config/schema.ts'
 import { type Db, tx } from '../db/client.ts'
-import { type Category, stats, type TorrentStatus, torrents, torrentTrackers, trackers } from '../db/schema.ts'
+import { type Category, stats, type TorrentStatus, torrents, torrentTrackers } from '../db/schema.ts'
 import type { ScrapeEntry } from './protocol.ts'
-
-/** Insert or update the `trackers` rows of these trackers.yaml entries; returns name → id. */
-export function upsertTrackers(db: Db, list: readonly TrackerConfig[]): Map<string, number> {
-  return tx(db, () => {
-    const ids = new Map<string, number>()
-    for (const t of list) {
-      const row = db
-        .insert(trackers)
-        .values({ name: t.name, scheme: t.scheme, netloc: t.netloc, path: t.path })
-        .onConflictDoUpdate({
-          target: trackers.name,
-          set: { scheme: t.scheme, netloc: t.netloc, path: t.path },
-        })
-        .returning({ id: trackers.id })
-        .get()
-      ids.set(t.name, row.id)
-    }
-    return ids
-  })
-}
 
 export interface Candidate {
   id: number

@@ -14,16 +14,9 @@ import { errorMessage, UserError } from '../core/errors.ts'
 import { policyFrom } from '../core/http.ts'
 import { logger, redact, registerSecret } from '../core/log.ts'
 import { tx } from '../db/client.ts'
+import { upsertTrackers } from '../db/trackers.ts'
 import { fetchFeed, resolveItem } from './fetch.ts'
-import {
-  fillTorrent,
-  knownDetailsUrls,
-  savepoint,
-  storeIndexerStats,
-  storeTorrent,
-  torrentIdByHash,
-  upsertTrackers,
-} from './store.ts'
+import { fillTorrent, knownDetailsUrls, savepoint, storeIndexerStats, storeTorrent, torrentIdByHash } from './store.ts'
 import { parseMagnet, type TorrentMeta } from './torrent.ts'
 import { categorize, type FeedCategory, type FeedItem, feedUrl, safeDetailsUrl } from './torznab.ts'
 import { trackerMatcher } from './trackers.ts'

@@ -5,24 +5,8 @@
  */
 import type Database from 'better-sqlite3'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
-import type { TrackerConfig } from '../config/schema.ts'
 import type { Db } from '../db/client.ts'
-import { type Category, torrents, trackers } from '../db/schema.ts'
-
-/** Insert or update the given trackers of trackers.yaml (by name); name → id. */
-export function upsertTrackers(db: Db, list: TrackerConfig[]): Map<string, number> {
-  const ids = new Map<string, number>()
-  for (const t of list) {
-    const row = db
-      .insert(trackers)
-      .values({ name: t.name, scheme: t.scheme, netloc: t.netloc, path: t.path })
-      .onConflictDoUpdate({ target: trackers.name, set: { scheme: t.scheme, netloc: t.netloc, path: t.path } })
-      .returning({ id: trackers.id })
-      .get()
-    ids.set(t.name, row.id)
-  }
-  return ids
-}
+import { type Category, torrents } from '../db/schema.ts'
 
 /** The id of a stored info hash, if any. */
 export function torrentIdByHash(db: Db, infoHash: string): number | undefined {
