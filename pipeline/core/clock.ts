@@ -46,5 +46,4 @@ export function clockFrom(now: string | undefined, env: NodeJS.ProcessEnv = proc
 }
 
 export const toSeconds = (d: Date): number => Math.floor(d.getTime() / 1000)
-export const fromSeconds = (s: number): Date => new Date(s * 1000)
 export const isoSeconds = (s: number): string => new Date(s * 1000).toISOString().replace('.000Z', 'Z')

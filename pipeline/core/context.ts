@@ -54,5 +54,3 @@ export interface StepResult {
   errors: string[]
   ok: boolean
 }
-
-export const emptyStep = (): StepResult => ({ counts: {}, errors: [], ok: true })

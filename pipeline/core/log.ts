@@ -69,10 +69,6 @@ export function setLogLevel(level: number): number {
   return previous
 }
 
-export function getVerbosity(): number {
-  return Math.max(0, root.level - 3)
-}
-
 /** A logger tagged with a stage or module name: `logger('collect')`. */
 export function logger(tag: string): ConsolaInstance {
   const l = root.withTag(tag)

@@ -43,6 +43,7 @@ const log = logger('demo')
 const DAY = 86_400
 const APIKEY = 'demo-local-key'
 const INDEXER = 'demo'
+export const DEFAULT_DEMO_DIR = 'data/demo'
 /** The package root: where astro.config.mjs is and dist/ goes. */
 export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -107,7 +108,8 @@ async function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv): 
 export async function demo(opts: DemoOptions): Promise<number> {
   validate(opts)
   const t0 = performance.now()
-  const dir = resolve(PACKAGE_ROOT, opts.dir)
+  // The default lives in the package's data/; a --dir given by the user is relative to where they are.
+  const dir = opts.dir === DEFAULT_DEMO_DIR ? join(PACKAGE_ROOT, DEFAULT_DEMO_DIR) : resolve(opts.dir)
   mkdirSync(dir, { recursive: true })
   for (const f of ['demo.db', 'demo.db-wal', 'demo.db-shm', 'demo.db.lock']) rmSync(join(dir, f), { force: true })
 
