@@ -64,6 +64,9 @@ const countsText = (counts: Record<string, number>) =>
     .map(([k, v]) => `${k} ${v}`)
     .join(', ')
 
+/** Steps that run side by side when consecutive (each its own runs row): the scrapes of each tracker. */
+const PARALLEL = new Set(['torrents stats'])
+
 /** Steps that must not run when an earlier step of the same run failed. */
 const DEPENDS_ON: Record<string, string> = { 'torrents status': 'torrents trends compute' }
 
@@ -97,7 +100,7 @@ export async function runPipeline(ctx: Context, steps: RunStep[], opts: Pipeline
     await recordStep(db, 'run', null, ctx.clock.nowSeconds(), async () => {
       opts.onStarted?.(lock)
       log.info(`run: ${steps.length} step(s)${ctx.clock.fixed ? ` at ${ctx.clock.now().toISOString()}` : ''}`)
-      for (const [i, step] of steps.entries()) {
+      const runOne = async (i: number, step: RunStep): Promise<StepOutcome> => {
         const label = `[${i + 1}/${steps.length}] ${stepLabel(step)}`
         log.start(`${label} …`)
         const ts = performance.now()
@@ -115,7 +118,6 @@ export async function runPipeline(ctx: Context, steps: RunStep[], opts: Pipeline
           }
         }
         const o: StepOutcome = { step: step.name, target: step.target, ...r, seconds: seconds(ts) }
-        outcomes.push(o)
         const c = countsText(r.counts)
         if (r.ok) log.success(`${label}: ok${c ? ` (${c})` : ''} in ${o.seconds} s`)
         else {
@@ -123,6 +125,16 @@ export async function runPipeline(ctx: Context, steps: RunStep[], opts: Pipeline
           for (const e of r.errors.slice(1, 5)) log.info(`  ${e}`)
           if (r.errors.length > 5) log.info(`  … and ${r.errors.length - 5} more (see the runs table)`)
         }
+        return o
+      }
+      for (let i = 0; i < steps.length; ) {
+        // Consecutive steps of a parallel kind (one scrape per tracker) run side by side, so a slow
+        // or dead tracker never holds up the others; their outcomes keep the plan's order.
+        let j = i + 1
+        if (PARALLEL.has(steps[i]?.name ?? '')) while (j < steps.length && steps[j]?.name === steps[i]?.name) j++
+        const batch = steps.slice(i, j)
+        outcomes.push(...(await Promise.all(batch.map((step, k) => runOne(i + k, step)))))
+        i = j
       }
       const s = summary()
       return {

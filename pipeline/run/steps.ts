@@ -25,8 +25,8 @@ const CATEGORIES = ['movies', 'series'] as const
 
 export interface PlanOptions {
   /**
-   * 'per-tracker' (default): one `torrents stats -t NAME` step per active tracker, one after the
-   * other, each with its own runs row. 'together': one `torrents stats` step for every active
+   * 'per-tracker' (default): one `torrents stats -t NAME` step per active tracker, each with its own
+   * runs row (runPipeline runs them side by side). 'together': one `torrents stats` step for every active
    * tracker, scraped side by side by collect under [requests] total_concurrency (faster when
    * trackers are many or slow; failures are still reported per tracker in the step's errors).
    */

@@ -195,6 +195,40 @@ describe('runPipeline', () => {
     ])
   })
 
+  it('scrapes the trackers side by side: a slow tracker does not hold up the others', async () => {
+    const { ctx } = setup()
+    const c = ctx()
+    const finished: string[] = []
+    let release: () => void = () => undefined
+    const slowGate = new Promise<void>((r) => {
+      release = r
+    })
+    const code = await runAll(c, [
+      step('torrents stats', 'slow', async () => {
+        await slowGate // answers only once the fast tracker is done
+        finished.push('slow')
+        return ok({ answered: 1 })
+      }),
+      step('torrents stats', 'fast', async () => {
+        finished.push('fast')
+        release()
+        return ok({ answered: 2 })
+      }),
+      step('torrents trends compute', null, async () => {
+        finished.push('trends')
+        return ok()
+      }),
+    ])
+    expect(code).toBe(0)
+    expect(finished).toEqual(['fast', 'slow', 'trends'])
+    expect(runRows(c).map((r) => [r.step, r.target, r.status])).toEqual([
+      ['run', null, 'ok'],
+      ['torrents stats', 'slow', 'ok'],
+      ['torrents stats', 'fast', 'ok'],
+      ['torrents trends compute', null, 'ok'],
+    ])
+  })
+
   it('exits 0 when every step is ok, and prints a JSON summary with --json', async () => {
     const { dirs } = setup()
     const c = makeContext({
