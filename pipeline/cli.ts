@@ -53,6 +53,40 @@ export function joinCommandWords(argv: string[], commands: Set<string>): string[
   return args
 }
 
+/** Options that took several values in the older tool (`-c movies series`, `-t stats trends`). */
+const MULTI_VALUE = new Set(['-c', '--category', '-t', '--table', '--tables'])
+/** The older tool's spellings → ours. */
+const LEGACY_OPTIONS: Record<string, string> = {
+  '-di': '--mindate',
+  '-dx': '--maxdate',
+  '--tracker-name': '--tracker',
+  '--tables': '--table',
+  '--backup_date': '--date',
+  '--backup-date': '--date',
+}
+
+/**
+ * The older tool's command lines keep working: its two-letter short options, renamed options,
+ * and options followed by several values (argparse `nargs='+'`), which cac reads as one value each.
+ */
+export function legacyArgs(argv: string[]): string[] {
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? ''
+    if (a === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    const opt = LEGACY_OPTIONS[a] ?? a
+    out.push(opt)
+    if (MULTI_VALUE.has(a) && i + 1 < argv.length) {
+      out.push(argv[++i] ?? '')
+      while (i + 1 < argv.length && !(argv[i + 1] ?? '-').startsWith('-')) out.push(opt, argv[++i] ?? '')
+    }
+  }
+  return out
+}
+
 const list = (v: unknown): string[] =>
   (Array.isArray(v) ? v : v === undefined || v === true || v === false ? [] : [v])
     .flatMap((x) => String(x).split(','))
@@ -134,6 +168,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .action(plain(async (c) => (await import('./commands/database.ts')).databaseCreate(c)))
   cli
     .command('database reset', 'Back up, then recreate an empty database')
+    .alias('database reset db')
     .option('--no-backup', 'Do not take a backup first')
     .action(
       locked('database reset', async (c, o) =>
@@ -142,6 +177,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     )
   cli
     .command('database reset-tables', 'Back up, then empty the named tables')
+    .alias('database reset table')
     .option('-t, --table <table>', 'Table to empty (repeat for several)')
     .option('--no-backup', 'Do not take a backup first')
     .action(
@@ -157,7 +193,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .action(plain(async (c) => (await import('./commands/database.ts')).backupSave(c)))
   cli
     .command('database backup load', 'Restore the newest backup (or the newest of a date)')
-    .option('-d, --date <date>', 'YYYY-MM-DD (or a longer stamp prefix)')
+    .option('-d, --date <date>', "YYYY-MM-DD (or a longer stamp prefix, or the older tool's YYYYMMDD-HHMM)")
     .action(
       locked('database backup load', async (c, o) =>
         (await import('./commands/database.ts')).backupLoad(c, { date: o.date as string | undefined }),
@@ -305,9 +341,9 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   cli.version(VERSION, '-V, --version')
   cli.usage('[-v…] [-f DIR] [-m MODE] [--now ISO] [--json] <group> <command> [options]')
 
-  const commandNames = new Set(cli.commands.map((c) => c.name))
+  const commandNames = new Set(cli.commands.flatMap((c) => [c.name, ...c.aliasNames]))
   try {
-    const joined = joinCommandWords(argv, commandNames)
+    const joined = joinCommandWords(legacyArgs(argv), commandNames)
     cli.parse(['node', 'mediastrends', ...joined], { run: false })
     if (!cli.matchedCommand) {
       if (cli.options.help || cli.options.version) return 0

@@ -10,6 +10,12 @@ import { exportNdjson, importNdjson } from '../db/ndjson.ts'
 import { TABLES, type TableName } from '../db/schema.ts'
 
 const log = logger('database')
+/** Table names of the older tool → ours. */
+const OLD_TABLE_NAMES: Record<string, string> = {
+  torrent: 'torrents',
+  torrentracker: 'torrent_trackers',
+  tracker: 'trackers',
+}
 
 function result(ctx: Context, data: Record<string, unknown>, text: string): void {
   out(ctx.json ? JSON.stringify(data) : text)
@@ -48,6 +54,7 @@ export async function databaseReset(ctx: Context, opts: { backup: boolean }): Pr
 
 export async function databaseResetTables(ctx: Context, opts: { tables: string[]; backup: boolean }): Promise<void> {
   if (opts.tables.length === 0) throw new UserError('reset-tables: name at least one table with -t TABLE')
+  opts = { ...opts, tables: opts.tables.map((t) => OLD_TABLE_NAMES[t] ?? t) }
   const unknown = opts.tables.filter((t) => !(t in TABLES))
   if (unknown.length) {
     throw new UserError(`reset-tables: unknown table ${unknown.join(', ')} (known: ${Object.keys(TABLES).join(', ')})`)

@@ -36,6 +36,9 @@ export function listBackups(dbPath: string, backupDir: string): string[] {
 /** Restore a backup over dbPath (which must not be open). `date` = YYYY-MM-DD or a full stamp prefix. */
 export async function loadBackup(dbPath: string, backupDir: string, date?: string): Promise<string> {
   const all = listBackups(dbPath, backupDir)
+  // The older tool's YYYYMMDD-HHMM → our stamp prefix YYYY-MM-DDTHH-MM.
+  const old = date ? /^(\d{4})(\d{2})(\d{2})(?:-(\d{2})(\d{2}))?$/.exec(date) : null
+  if (old) date = `${old[1]}-${old[2]}-${old[3]}${old[4] ? `T${old[4]}-${old[5]}` : ''}`
   const wanted = date
     ? all.filter((f) =>
         basename(f)

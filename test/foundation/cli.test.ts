@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { countVerbosity, joinCommandWords } from '../../pipeline/cli.ts'
+import { countVerbosity, joinCommandWords, legacyArgs } from '../../pipeline/cli.ts'
 import { acquireLock, lockFileFor } from '../../pipeline/run/lock.ts'
 import { makeConfigDir } from '../helpers/config.ts'
 
@@ -113,6 +113,54 @@ describe('the run lock', () => {
     } finally {
       lock.release()
     }
+  })
+})
+
+describe("the older tool's command lines", () => {
+  it('are rewritten to ours: nargs lists, -di/-dx, renamed options', () => {
+    expect(legacyArgs(['torrents', 'stats', '-c', 'movies', 'series', '--tracker-name', 'ygg'])).toEqual([
+      'torrents',
+      'stats',
+      '-c',
+      'movies',
+      '-c',
+      'series',
+      '--tracker',
+      'ygg',
+    ])
+    expect(legacyArgs(['torrents', 'trends', 'get', '-di', '202601010000', '-dx', '202601020000'])).toEqual([
+      'torrents',
+      'trends',
+      'get',
+      '--mindate',
+      '202601010000',
+      '--maxdate',
+      '202601020000',
+    ])
+    expect(legacyArgs(['database', 'reset', 'table', '--tables', 'stats', 'trends', '--no-backup'])).toEqual([
+      'database',
+      'reset',
+      'table',
+      '--table',
+      'stats',
+      '--table',
+      'trends',
+      '--no-backup',
+    ])
+  })
+
+  it('work end to end: database reset table/db and backup load -d YYYYMMDD-HHMM', () => {
+    const env = { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: dir.dir }
+    expect(run(['--now', '2026-05-06T07:08:00Z', 'database', 'backup', 'save'], env).code).toBe(0)
+    const t = run(['database', 'reset', 'table', '-t', 'stats', 'torrent', '--no-backup'], env)
+    expect(t.stderr).toBe('')
+    expect(t.stdout).toContain('emptied: stats, torrents')
+    const l = run(['database', 'backup', 'load', '-d', '20260506-0708'], env)
+    expect(l.code).toBe(0)
+    expect(l.stdout).toContain('mediastrends.2026-05-06T07-08-00Z.db')
+    const d = run(['database', 'reset', 'db', '--no-backup'], env)
+    expect(d.code).toBe(0)
+    expect(d.stdout).toContain('database reset:')
   })
 })
 
