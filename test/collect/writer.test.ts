@@ -19,7 +19,8 @@ describe('StatsWriter: rows handed over are never dropped by a failed write', ()
     ctxs.push(ctx)
     const db = ctx.db()
     insertSample(db)
-    const count = () => (db.$client.prepare('SELECT count(*) n FROM stats WHERE time = 1800000000').get() as { n: number }).n
+    const count = () =>
+      (db.$client.prepare('SELECT count(*) n FROM stats WHERE time = 1800000000').get() as { n: number }).n
     const w = new StatsWriter(db, 1_800_000_000, 1000, 60_000)
     w.add([
       { torrentId: 1, trackerId: 1, seeders: 5, leechers: 1, completed: 9 },
