@@ -112,7 +112,7 @@ export async function downloadMeta(link: string, policy: HttpPolicy, what: strin
     }
     let bytes: Uint8Array
     try {
-      bytes = new Uint8Array(await res.arrayBuffer())
+      bytes = await readCapped(res, MAX_TORRENT_BYTES, what)
     } catch (err) {
       const e = err as Error
       throw new Error(`${what}: ${e.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : e.message}`)
@@ -149,4 +149,26 @@ export async function resolveItem(item: FeedItem, policy: HttpPolicy, what: stri
   }
   if (meta) return meta // a hash without trackers: nothing to follow (counted as skipped)
   throw new Error(`${what}: ${magnetProblem ?? 'no info hash, no magnet and no download link'}`)
+}
+
+/** The body, refused past `max` bytes even when the server sent no Content-Length (chunked). */
+export async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
+  if (!res.body) return new Uint8Array(await res.arrayBuffer())
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    if (size > max) {
+      // Throwing out of the loop cancels the stream: the rest is never downloaded.
+      throw new Error(`${what}: more than ${max} bytes is too large for a .torrent file`)
+    }
+    chunks.push(chunk)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
 }
