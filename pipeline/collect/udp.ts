@@ -73,7 +73,19 @@ export class UdpScraper {
     let address: string
     let family: number
     try {
-      ;({ address, family } = await lookup(this.#host))
+      // The resolver has no timeout of its own: give it as long as one scrape attempt.
+      let timer: NodeJS.Timeout | undefined
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(Object.assign(new Error('DNS timeout'), { code: 'ETIMEOUT' })),
+          this.#opts.firstWaitMs,
+        )
+      })
+      try {
+        ;({ address, family } = await Promise.race([lookup(this.#host), timeout]))
+      } finally {
+        clearTimeout(timer)
+      }
     } catch (err) {
       throw new ScrapeError(`cannot resolve ${this.#host}: ${(err as NodeJS.ErrnoException).code ?? err}`, true, false)
     }
