@@ -13,7 +13,7 @@
 # Run it from the repository (any clone whose remote holds the branch). The database and config
 # are mediastrends' own: set MEDIASTRENDS_DIRCONF / MEDIASTRENDS_MODE (or MEDIASTRENDS__SQLITE__PATH).
 # Environment (defaults in brackets):
-#   DATA_REMOTE [origin]   DATA_BRANCH [data]   DATA_FILE [data/export.ndjson]
+#   DATA_REMOTE [origin]   DATA_BRANCH [data]   DATA_FILE [data/export.ndjson] (.ndjson.gz: compressed)
 #   DATA_DIR [.data-branch]  work folder: export.ndjson (the branch's file) and base (restored commit)
 #   DATA_PUSH_TRIES [3]    MEDIASTRENDS [node <repo>/bin/mediastrends.mjs]
 #   DATA_MESSAGE           extra line for the commit message (the workflow passes its run URL)
@@ -41,7 +41,11 @@ die() {
   exit 1
 }
 
-export_file="$dir/export.ndjson"
+# The work copy keeps the branch file's name: a .gz file is an export in gzip members.
+export_file="$dir/$(basename "$file")"
+
+# Lines (rows and headers) of an export file, plain or gzip.
+count_lines() { if [[ "$1" == *.gz ]]; then gzip -dc "$1" | wc -l; else wc -l <"$1"; fi; }
 base_file="$dir/base"
 tracking="refs/remotes/$remote/$branch"
 
@@ -77,7 +81,7 @@ restore() {
   head="$(fetch_head)"
   checkout_file "$head"
   if [ -n "$head" ]; then
-    say "restoring from $remote/$branch $(git rev-parse --short "$head") ($(wc -l <"$export_file") lines)"
+    say "restoring from $remote/$branch $(git rev-parse --short "$head") ($(count_lines "$export_file") lines)"
   else
     say "no branch '$branch' on '$remote' yet: starting from an empty export"
   fi
@@ -123,7 +127,11 @@ save() {
       say "no new rows: nothing to commit"
       return 0
     fi
-    rows="$(tail -c +"$((base_size + 1))" "$export_file" | grep -vc '^{' || true)"
+    if [[ "$export_file" == *.gz ]]; then # the appended bytes are whole gzip members
+      rows="$(tail -c +"$((base_size + 1))" "$export_file" | gzip -dc | grep -vc '^{' || true)"
+    else
+      rows="$(tail -c +"$((base_size + 1))" "$export_file" | grep -vc '^{' || true)"
+    fi
     commit="$(commit_on "$base" "$rows")"
     if git push --quiet "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
       say "pushed $rows new row(s) to $remote/$branch ($(git rev-parse --short "$commit"))"

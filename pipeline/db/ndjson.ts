@@ -14,9 +14,11 @@
  * `imdb_titles` is not exported: it is re-imported from IMDb's dataset files.
  */
 
+import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { createGunzip, createGzip } from 'node:zlib'
 import { UserError } from '../core/errors.ts'
 import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'
@@ -108,10 +110,6 @@ export function* exportLines(db: Db): Generator<string> {
   }
 }
 
-/**
- * Write the export. With `append`, lines already in the file are not written again (so a data
- * branch only ever gains the new or changed rows); a header is written before the new lines.
- */
 /** The natural key of a row line, given the columns of the header in force. */
 function rowKey(row: unknown[], columns: Record<string, string[]>): string | undefined {
   const [table, ...values] = row
@@ -121,39 +119,64 @@ function rowKey(row: unknown[], columns: Record<string, string[]>): string | und
   return JSON.stringify([table, ...spec.key.map((k) => values[cols.indexOf(k)] ?? null)])
 }
 
-/** The last line written for each natural key of an existing export file. */
-function latestLines(file: string): Map<string, string> {
+/** A file ending in .gz is a series of gzip members: each append adds one, so the prefix never changes. */
+export const isGzip = (file: string): boolean => file.endsWith('.gz')
+
+/** The lines of an export file, streamed (plain or gzip, any number of members). */
+export async function* readExportLines(file: string): AsyncGenerator<string> {
+  const raw = createReadStream(file)
+  const input = isGzip(file) ? raw.pipe(createGunzip()) : raw
+  raw.on('error', (err) => input.destroy(err))
+  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
+  try {
+    for await (const line of rl) yield line
+  } finally {
+    rl.close()
+    raw.destroy()
+  }
+}
+
+/** A short fingerprint: the dedupe map of a large export holds these, not whole lines. */
+const fingerprint = (text: string): string => createHash('sha1').update(text).digest('base64').slice(0, 12)
+
+/** Fingerprint of the key → fingerprint of the last line written for it, over the whole file. */
+async function latestLines(file: string): Promise<Map<string, string>> {
   const latest = new Map<string, string>()
   let columns: Record<string, string[]> = {}
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
+  for await (const line of readExportLines(file)) {
     if (!line) continue
     if (line.startsWith('{')) {
       columns = (JSON.parse(line) as { columns?: Record<string, string[]> }).columns ?? {}
       continue
     }
     const key = rowKey(JSON.parse(line) as unknown[], columns)
-    if (key) latest.set(key, line)
+    if (key) latest.set(fingerprint(key), fingerprint(line))
   }
   return latest
 }
 
 /**
- * Write the export. With `append`, a row is written only when the file's last line for its
- * natural key differs (a new row, or a row that changed since — even back to an earlier value), so
- * a data branch only ever grows by what changed; a header is written before the new lines.
+ * Write the export (FILE.ndjson, or FILE.ndjson.gz compressed). With `append`, a row is written
+ * only when the file's last line for its natural key differs (a new row, or a row that changed
+ * since — even back to an earlier value), so a data branch only ever grows by what changed; a
+ * header is written before the new lines (in a .gz file, the new lines form one more gzip member).
  */
 export async function exportNdjson(db: Db, file: string, opts: { append?: boolean } = {}): Promise<{ rows: number }> {
-  const latest = opts.append && existsSync(file) ? latestLines(file) : new Map<string, string>()
+  const latest =
+    opts.append && existsSync(file) && statSync(file).size > 0 ? await latestLines(file) : new Map<string, string>()
   const head = header(db)
   const columns = (JSON.parse(head) as { columns: Record<string, string[]> }).columns
-  const outStream = createWriteStream(file, { flags: opts.append ? 'a' : 'w' })
+  const fileStream = createWriteStream(file, { flags: opts.append ? 'a' : 'w' })
+  const gzip = isGzip(file) ? createGzip() : undefined
+  gzip?.pipe(fileStream)
+  const outStream = gzip ?? fileStream
   let rows = 0
   let wroteHeader = false
   for (const line of exportLines(db)) {
     if (line.startsWith('{')) continue
     if (latest.size) {
       const key = rowKey(JSON.parse(line) as unknown[], columns)
-      if (key && latest.get(key) === line) continue
+      if (key && latest.get(fingerprint(key)) === fingerprint(line)) continue
     }
     if (!wroteHeader) {
       if (!outStream.write(`${head}\n`)) await once(outStream, 'drain')
@@ -163,8 +186,13 @@ export async function exportNdjson(db: Db, file: string, opts: { append?: boolea
     if (!outStream.write(`${line}\n`)) await once(outStream, 'drain')
   }
   if (!opts.append && !wroteHeader) outStream.write(`${head}\n`)
-  outStream.end()
-  await once(outStream, 'finish')
+  if (gzip && !wroteHeader && opts.append) {
+    // Nothing new: add no (empty) gzip member, leave the file byte for byte as it was.
+    gzip.unpipe(fileStream)
+    gzip.destroy()
+    fileStream.end()
+  } else outStream.end()
+  await once(fileStream, 'finish')
   return { rows }
 }
 
@@ -244,11 +272,10 @@ export async function importNdjson(db: Db, file: string): Promise<ImportCounts> 
   }
 
   // One transaction for the whole file: an import that fails half-way leaves nothing behind.
-  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Number.POSITIVE_INFINITY })
   sqlite.exec('BEGIN IMMEDIATE')
   try {
     let lineNo = 0
-    for await (const line of rl) {
+    for await (const line of readExportLines(file)) {
       lineNo++
       if (!line.trim()) continue
       let parsed: unknown
@@ -275,7 +302,6 @@ export async function importNdjson(db: Db, file: string): Promise<ImportCounts> 
     sqlite.exec('COMMIT')
   } catch (err) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
-    rl.close()
     throw err
   }
   return counts

@@ -327,3 +327,28 @@ describe('exports are published: no secret in them', () => {
     )
   })
 })
+
+describe('compressed exports (FILE.ndjson.gz)', () => {
+  it('appends one gzip member per change, keeps the old bytes as a prefix, and imports like the plain file', async () => {
+    const a = setup()
+    insertSample(a.ctx.db())
+    const gz = join(a.d.dir, 'export.ndjson.gz')
+    await quiet(() => databaseExport(a.ctx, gz, { append: true }))
+    const first = readFileSync(gz)
+    expect(first[0]).toBe(0x1f) // gzip magic
+    expect(await quiet(() => databaseExport(a.ctx, gz, { append: true }))).toContain('exported 0 rows')
+    expect(readFileSync(gz).equals(first)).toBe(true) // nothing new: not a byte more
+
+    a.ctx.db().$client.prepare("UPDATE torrents SET status = 'unfollow' WHERE id = 2").run()
+    expect(await quiet(() => databaseExport(a.ctx, gz, { append: true }))).toContain('exported 1 rows')
+    const second = readFileSync(gz)
+    expect(second.subarray(0, first.length).equals(first)).toBe(true) // append-only
+
+    const plain = join(a.d.dir, 'export.ndjson')
+    await quiet(() => databaseExport(a.ctx, plain, { append: false }))
+    expect(second.length).toBeLessThan(readFileSync(plain).length)
+    const b = setup()
+    await importNdjson(b.ctx.db(), gz)
+    expect(dumpAll(b.ctx.db(), TABLES)).toEqual(dumpAll(a.ctx.db(), TABLES))
+  })
+})

@@ -190,3 +190,28 @@ describe('scripts/data-branch.sh', () => {
     expect(r.stderr).toContain("run 'data-branch.sh restore' first")
   })
 })
+
+describe('scripts/data-branch.sh with a compressed file (DATA_FILE=….ndjson.gz, as publish.yml sets it)', () => {
+  it('round-trips through gzip members, appending only the new rows', () => {
+    const env = { DATA_FILE: 'data/export.ndjson.gz', DATA_BRANCH: 'data-gz', DATA_DIR: '.data-branch-gz' }
+    const a = machine('gz-a')
+    a.script('restore', env)
+    const db = openDb(a.dbPath)
+    insertSample(db)
+    closeDb(db)
+    expect(a.script('save', env).stderr).toMatch(/pushed \d+ new row\(s\) to origin\/data-gz/)
+    const size1 = Number(git(['--git-dir', remote, 'cat-file', '-s', 'data-gz:data/export.ndjson.gz']))
+    expect(a.script('save', env).stderr).toContain('no new rows: nothing to commit')
+    a.sql(addStats(1_767_225_600 + 9 * 21600))
+    expect(a.script('save', env).stderr).toMatch(/pushed 3 new row\(s\)/)
+    expect(Number(git(['--git-dir', remote, 'cat-file', '-s', 'data-gz:data/export.ndjson.gz']))).toBeGreaterThan(size1)
+
+    const b = machine('gz-b')
+    expect(b.script('restore', env).stderr).toMatch(/restoring from origin\/data-gz \w+ \(\d+ lines\)/)
+    const out = join(tmp, 'gz-again.ndjson')
+    b.cli('database', 'export', out)
+    const a2 = join(tmp, 'gz-a.ndjson')
+    a.cli('database', 'export', a2)
+    expect(rowsOf(run('cat', [out], tmp).stdout).sort()).toEqual(rowsOf(run('cat', [a2], tmp).stdout).sort())
+  })
+})
