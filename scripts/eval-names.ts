@@ -13,12 +13,12 @@
  *   together when both carry the same group label.
  * Every miss is listed with --verbose (the first 20 otherwise); --raw measures the bare library.
  */
-import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseTorrentTitle } from '@viren070/parse-torrent-title'
 import { classify, groupTorrents } from '../pipeline/group/grouping.ts'
-import { normaliseTitle, parseRelease } from '../pipeline/group/parse.ts'
+import { readLabelledNames, scoreNames } from '../pipeline/group/labelled.ts'
+import { parseRelease } from '../pipeline/group/parse.ts'
 
 function rawParse(name: string): {
   title: string
@@ -37,17 +37,6 @@ function rawParse(name: string): {
   }
 }
 
-interface Row {
-  name: string
-  kind: 'movie' | 'series'
-  title: string
-  year?: number
-  season?: number
-  episode?: number
-  label: string
-  line: number
-}
-
 const args = process.argv.slice(2)
 const verbose = args.includes('--verbose') || args.includes('-v')
 /** --raw: measure the bare library (parseTorrentTitle) without our corrections, for comparison. */
@@ -56,58 +45,20 @@ const file =
   args.find((a) => !a.startsWith('-')) ??
   join(dirname(fileURLToPath(import.meta.url)), '..', 'data', 'samples', 'release-names.tsv')
 
-const num = (s: string | undefined) => (s && s.trim() !== '' ? Number(s) : undefined)
-const rows: Row[] = []
-readFileSync(file, 'utf8')
-  .split('\n')
-  .forEach((raw, i) => {
-    if (raw.trim() === '' || raw.startsWith('#')) return
-    const c = raw.split('\t')
-    if (c.length !== 7 || (c[1] !== 'movie' && c[1] !== 'series')) {
-      console.error(`${file}:${i + 1}: expected 7 tab-separated columns with kind movie|series; skipped`)
-      return
-    }
-    rows.push({
-      name: c[0] ?? '',
-      kind: c[1],
-      title: c[2] ?? '',
-      year: num(c[3]),
-      season: num(c[4]),
-      episode: num(c[5]),
-      label: c[6] ?? '',
-      line: i + 1,
-    })
-  })
+const read = readLabelledNames(file)
+for (const p of read.problems) console.error(`${p}; skipped`)
+const rows = read.rows
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`)
-const misses: string[] = []
-let titleYearOk = 0
-let titleOk = 0
-let kindOk = 0
-let seriesN = 0
-let seOk = 0
 const t0 = performance.now()
-for (const r of rows) {
-  const p = raw ? rawParse(r.name) : parseRelease(r.name)
-  const tOk = normaliseTitle(p.title) === normaliseTitle(r.title)
-  const yOk = p.year === r.year
-  if (tOk) titleOk++
-  if (tOk && yOk) titleYearOk++
-  const kind = p.hasEpisodeMarker ? 'series' : 'movie'
-  if (kind === r.kind) kindOk++
-  let seGood = true
-  if (r.kind === 'series') {
-    seriesN++
-    seGood = p.season === r.season && p.episode === r.episode
-    if (seGood) seOk++
-  }
-  if (!(tOk && yOk) || kind !== r.kind || !seGood) {
-    misses.push(
-      `  line ${r.line}: ${r.name}\n    expected ${r.kind} "${r.title}" ${r.year ?? '-'} S${r.season ?? '-'}E${r.episode ?? '-'}` +
-        ` | got ${kind} "${p.title}" ${p.year ?? '-'} S${p.season ?? '-'}E${p.episode ?? '-'}`,
-    )
-  }
-}
+const {
+  titleYearOk,
+  titleOk,
+  kindOk,
+  series: seriesN,
+  seasonEpisodeOk: seOk,
+  misses,
+} = scoreNames(rows, raw ? rawParse : parseRelease)
 const parseMs = performance.now() - t0
 
 // Grouping: pairs.
