@@ -7,8 +7,8 @@
  */
 import { cac } from 'cac'
 import { loadConfig } from './config/load.ts'
+import { type Context, makeContext, type StepResult } from './context.ts'
 import { clockFrom } from './core/clock.ts'
-import { type Context, makeContext, type StepResult } from './core/context.ts'
 import { EXIT_PARTIAL_FAILURE, EXIT_USER_ERROR, errorMessage, UserError } from './core/errors.ts'
 import { logger, out, redact, setVerbosity } from './core/log.ts'
 import { recordStep } from './db/runs.ts'
@@ -95,9 +95,13 @@ const list = (v: unknown): string[] =>
 
 type Opts = Record<string, unknown>
 
+/** A single step's outcome: its failures (each once, on stderr), then one summary line on stdout. */
 function printStep(ctx: Context, step: string, r: StepResult): void {
   if (ctx.json) out(JSON.stringify({ step, ok: r.ok, counts: r.counts, errors: r.errors }))
   else {
+    const log = ctx.log(step)
+    for (const e of r.errors.slice(0, 20)) log.warn(e)
+    if (r.errors.length > 20) log.warn(`… and ${r.errors.length - 20} more (see the runs table)`)
     const counts = Object.entries(r.counts)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')
@@ -141,7 +145,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   const locked = (what: string, fn: (ctx: Context, opts: Opts, args: unknown[]) => Promise<unknown>) =>
     plain(async (c, opts, args) => {
       const { withLock } = await import('./run/lock.ts')
-      return withLock(c.config().sqlite.path, `mediastrends ${what}`, () => fn(c, opts, args))
+      return withLock(c.config().sqlite.path, `mediastrends ${what}`, c.log('run'), () => fn(c, opts, args))
     })
   /** A pipeline step: recorded in the runs table, summary printed, exit 1 when it had failures. */
   const step =
@@ -155,7 +159,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       const c = context(opts)
       // Single steps take the run lock too: a step never overlaps a `mediastrends run`.
       const { withLock } = await import('./run/lock.ts')
-      const r = await withLock(c.config().sqlite.path, `mediastrends ${name}`, () =>
+      const r = await withLock(c.config().sqlite.path, `mediastrends ${name}`, c.log('run'), () =>
         recordStep(c.db(), name, target(opts), c.clock.nowSeconds(), () => fn(c, opts, all.slice(0, -1))),
       )
       printStep(c, name, r)
@@ -165,14 +169,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   // ---- database ----
   cli
     .command('database create', 'Create the database (or migrate it to the current schema)')
-    .action(plain(async (c) => (await import('./commands/database.ts')).databaseCreate(c)))
+    .action(plain(async (c) => (await import('./db/command.ts')).databaseCreate(c)))
   cli
     .command('database reset', 'Back up, then recreate an empty database')
     .alias('database reset db')
     .option('--no-backup', 'Do not take a backup first')
     .action(
       locked('database reset', async (c, o) =>
-        (await import('./commands/database.ts')).databaseReset(c, { backup: o.backup !== false }),
+        (await import('./db/command.ts')).databaseReset(c, { backup: o.backup !== false }),
       ),
     )
   cli
@@ -182,7 +186,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .option('--no-backup', 'Do not take a backup first')
     .action(
       locked('database reset-tables', async (c, o) =>
-        (await import('./commands/database.ts')).databaseResetTables(c, {
+        (await import('./db/command.ts')).databaseResetTables(c, {
           tables: list(o.table),
           backup: o.backup !== false,
         }),
@@ -190,13 +194,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     )
   cli
     .command('database backup save', 'Save a consistent backup in [sqlite] backup_dir')
-    .action(plain(async (c) => (await import('./commands/database.ts')).backupSave(c)))
+    .action(plain(async (c) => (await import('./db/command.ts')).backupSave(c)))
   cli
     .command('database backup load', 'Restore the newest backup (or the newest of a date)')
     .option('-d, --date <date>', "YYYY-MM-DD (or a longer stamp prefix, or the older tool's YYYYMMDD-HHMM)")
     .action(
       locked('database backup load', async (c, o) =>
-        (await import('./commands/database.ts')).backupLoad(c, { date: o.date as string | undefined }),
+        (await import('./db/command.ts')).backupLoad(c, { date: o.date as string | undefined }),
       ),
     )
   cli
@@ -204,21 +208,21 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .option('--append', 'Append only the rows that are new or changed since FILE was written')
     .action(
       plain(async (c, o, [file]) =>
-        (await import('./commands/database.ts')).databaseExport(c, String(file), { append: Boolean(o.append) }),
+        (await import('./db/command.ts')).databaseExport(c, String(file), { append: Boolean(o.append) }),
       ),
     )
   cli
     .command('database import <file>', 'Import (upsert) an NDJSON export; safe to repeat')
     .action(
       locked('database import', async (c, _o, [file]) =>
-        (await import('./commands/database.ts')).databaseImport(c, String(file)),
+        (await import('./db/command.ts')).databaseImport(c, String(file)),
       ),
     )
 
   // ---- config ----
   cli
     .command('config show', 'Print the resolved config (secrets masked) and its files')
-    .action(plain(async (c) => (await import('./commands/config.ts')).configShow(c)))
+    .action(plain(async (c) => (await import('./config/command.ts')).configShow(c)))
 
   // ---- torrents ----
   cli
@@ -327,7 +331,7 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .option('--serve', 'Preview the built site when done')
     .action(
       plain(async (_c, o) =>
-        (await import('./demo/command.ts')).demo({
+        (await import('../devkit/demo/command.ts')).demo({
           days: Number(o.days),
           scrapesPerDay: Number(o.scrapesPerDay),
           dir: String(o.dir),

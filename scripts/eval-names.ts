@@ -16,8 +16,8 @@
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseTorrentTitle } from '@viren070/parse-torrent-title'
+import { readLabelledNames, scoreNames } from '../devkit/names/labelled.ts'
 import { classify, groupTorrents } from '../pipeline/group/grouping.ts'
-import { readLabelledNames, scoreNames } from '../pipeline/group/labelled.ts'
 import { parseRelease } from '../pipeline/group/parse.ts'
 
 function rawParse(name: string): {

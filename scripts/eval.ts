@@ -10,37 +10,19 @@
  * demand (downloads started per hour) over the last 24 hours. Printed: NDCG@10 and Kendall's τ-b,
  * mean and worst over the evaluation times.
  */
-import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { interpolate, parseIni } from '../pipeline/config/ini.ts'
-import { DEFAULTS_FILE } from '../pipeline/config/load.ts'
-import { type Config, iniSchema } from '../pipeline/config/schema.ts'
+import { kendallTauB, makeScenario, ndcgAt } from '../devkit/sim/index.ts'
+import { packageDefaults } from '../pipeline/config/load.ts'
+import type { IniConfig } from '../pipeline/config/schema.ts'
 import { ENGINES, engines } from '../pipeline/score/engines.ts'
 import { rankScores, trendingCount } from '../pipeline/score/rank.ts'
 import { fromRows } from '../pipeline/score/stats-table.ts'
-import { kendallTauB, makeScenario, ndcgAt } from '../pipeline/sim/index.ts'
 
 const DAY = 86_400
 
-/** The package's default [trends_manager] settings (mediastrends.ini beside the config loader). */
-export function defaultTrendsManager(): Config['trendsManager'] {
-  const data = interpolate(parseIni(readFileSync(DEFAULTS_FILE, 'utf8'), DEFAULTS_FILE))
-  const raw = Object.fromEntries([...(data.get('trends_manager') ?? new Map()).entries()].map(([k, v]) => [k, v.value]))
-  const t = iniSchema.shape.trends_manager.parse(raw)
-  return {
-    engine: t.engine,
-    minDate: t.min_date,
-    maxDate: t.max_date,
-    deltaDays: t.delta_days,
-    torrentsStatus: t.torrents_status,
-    tau: t.tau,
-    maxTrendings: t.max_trendings,
-    weightSeeders: t.weight_seeders,
-    weightCompleted: t.weight_completed,
-    weightLeechers: t.weight_leechers,
-    lambda: t.lambda,
-    halfLifeHours: t.half_life_hours,
-  }
+/** The package's default [trends_manager] settings (the shipped mediastrends.ini). */
+export function defaultTrendsManager(): IniConfig['trends_manager'] {
+  return packageDefaults().trends_manager
 }
 
 export interface EvalFigures {
@@ -62,7 +44,7 @@ export function evaluate(opts: EvalOptions, trends = defaultTrendsManager()): Ev
   const byId = new Map(sc.swarms.map((s) => [s.spec.id, s]))
   const figures: EvalFigures[] = ENGINES.map((engine) => ({ engine, ndcg: [], tau: [] }))
   for (let at = sc.start + 3 * DAY; at <= sc.end; at += DAY / 2) {
-    const from = at - trends.deltaDays * DAY
+    const from = at - trends.delta_days * DAY
     const stats = fromRows(all.filter((r) => r.time <= at && r.time >= from))
     const ids = [...new Set(Array.from(stats.torrent))]
     const truth = new Map(ids.map((id) => [id, byId.get(id)?.meanDemand(at - DAY, at) ?? 0]))
@@ -70,7 +52,7 @@ export function evaluate(opts: EvalOptions, trends = defaultTrendsManager()): Ev
     for (const f of figures) {
       const engine = engines[f.engine as keyof typeof engines]
       const scores = engine.score(stats, { now: at, trends })
-      const k = trendingCount(ids.length, trends.tau, trends.maxTrendings)
+      const k = trendingCount(ids.length, trends.tau, trends.max_trendings)
       const ranked = rankScores(scores, (id) => byId.get(id)?.spec.infoHash ?? '', { k })
       f.ndcg.push(
         ndcgAt(

@@ -7,16 +7,15 @@
 import { SingleBar } from 'cli-progress'
 import pLimit from 'p-limit'
 import type { Config, TrackerConfig } from '../config/schema.ts'
-import type { Context, StepResult } from '../core/context.ts'
+import type { Context, StepResult } from '../context.ts'
 import { UserError } from '../core/errors.ts'
-import { logger } from '../core/log.ts'
+import type { Logger } from '../core/log.ts'
 import { CATEGORIES, type Category } from '../db/schema.ts'
 import { upsertTrackers } from '../db/trackers.ts'
 import { announceUrl, ScrapeError } from './protocol.ts'
 import { failureLines, makeScraper, type Scraper, scrapeTracker, type TrackerOutcome, type Tuning } from './scrape.ts'
 import { candidates, StatsWriter, statsTime } from './store.ts'
 
-const log = logger('collect')
 const INFO_HASH = /^[0-9a-f]{40}$/
 
 export interface TorrentsStatsOptions {
@@ -31,23 +30,24 @@ export function tuningFrom(config: Config): Tuning {
     timeoutMs: config.requests.timeout * 1000,
     tries: config.retry.tries,
     delayMs: config.retry.delay * 1000,
-    userAgent: config.requests.userAgent,
-    batchSize: config.requests.batchSize,
+    userAgent: config.requests.user_agent,
+    batchSize: config.requests.batch_size,
     udpFirstWaitMs: Math.min(15_000, config.requests.timeout * 1000),
   }
 }
 
-function chooseTrackers(config: Config, name: string | undefined): TrackerConfig[] {
-  const all = Object.values(config.trackers)
+function chooseTrackers(config: Config, name: string | undefined, log: Logger): TrackerConfig[] {
+  const all = Object.values(config.trackers.entries)
   if (name !== undefined) {
-    const t = config.trackers[name]
+    const t = config.trackers.entries[name]
     if (!t) {
       throw new UserError(
-        `-t ${name}: no such tracker in ${config.trackerFile}` +
+        `-t ${name}: no such tracker in ${config.trackers.tracker_file}` +
           (all.length ? ` (known: ${all.map((x) => x.name).join(', ')})` : ' (the file lists no tracker)'),
       )
     }
-    if (!t.active) log.info(`tracker ${name} is inactive in ${config.trackerFile}; scraping it since -t names it`)
+    if (!t.active)
+      log.info(`tracker ${name} is inactive in ${config.trackers.tracker_file}; scraping it since -t names it`)
     return [t]
   }
   return all.filter((t) => t.active)
@@ -67,15 +67,16 @@ export async function torrentsStats(
   overrides: Partial<Tuning> = {},
 ): Promise<StepResult> {
   const config = ctx.config()
+  const log = ctx.log('collect')
   const categories = parseCategories(opts.categories)
-  const chosen = chooseTrackers(config, opts.tracker)
+  const chosen = chooseTrackers(config, opts.tracker, log)
   const result: StepResult = {
     counts: { trackers: 0, torrents: 0, answered: 0, unknown: 0, failed: 0 },
     errors: [],
     ok: true,
   }
   if (chosen.length === 0) {
-    log.warn(`no active tracker in ${config.trackerFile}: nothing to scrape`)
+    log.warn(`no active tracker in ${config.trackers.tracker_file}: nothing to scrape`)
     return result
   }
   const db = ctx.db()
@@ -83,14 +84,14 @@ export async function torrentsStats(
   const tuning = { ...tuningFrom(config), ...overrides }
   const time = statsTime(ctx.clock.nowSeconds())
   const writer = new StatsWriter(db, time)
-  const globalLimit = pLimit(config.requests.totalConcurrency)
+  const globalLimit = pLimit(config.requests.total_concurrency)
 
   // Scrapers and their torrents, tracker by tracker.
   const jobs: { t: TrackerConfig; scraper: Scraper; torrents: ReturnType<typeof candidates> }[] = []
   for (const t of chosen) {
     const trackerId = ids.get(t.name)
     if (trackerId === undefined) continue
-    const all = candidates(db, trackerId, config.torrentsManager.candidatesStatus, categories)
+    const all = candidates(db, trackerId, config.torrents_manager.candidates_status, categories)
     const torrents = all.filter((c) => INFO_HASH.test(c.infoHash))
     result.counts.torrents = (result.counts.torrents ?? 0) + all.length
     result.counts.trackers = (result.counts.trackers ?? 0) + 1
@@ -100,7 +101,6 @@ export async function torrentsStats(
         .slice(0, 5)
         .map((c) => `${c.id} "${c.infoHash}"`)
         .join(', ')}${bad.length > 5 ? ', …' : ''})`
-      log.warn(msg)
       result.errors.push(msg)
       result.counts.failed = (result.counts.failed ?? 0) + bad.length
     }
@@ -110,10 +110,9 @@ export async function torrentsStats(
     }
     let scraper: Scraper
     try {
-      scraper = makeScraper(announceUrl(t), tuning, logger(`collect:${t.name}`))
+      scraper = makeScraper(announceUrl(t), tuning, ctx.log(`collect:${t.name}`))
     } catch (err) {
       const msg = `tracker ${t.name}: ${err instanceof ScrapeError ? err.message : String(err)}; ${torrents.length} torrent(s) not scraped`
-      log.warn(msg)
       result.errors.push(msg)
       result.counts.failed = (result.counts.failed ?? 0) + torrents.length
       continue
@@ -170,7 +169,6 @@ export async function torrentsStats(
       const pending = writer.pending
       const r = writer.flushRowByRow()
       const line = `writing stats failed (${(err as Error).message}): ${pending - r.failed} of ${pending} rows saved one by one, ${r.failed} lost${r.error ? ` (${r.error})` : ''}`
-      log.warn(line)
       result.errors.push(line)
       result.counts.failed = (result.counts.failed ?? 0) + r.failed
     }
@@ -180,9 +178,7 @@ export async function torrentsStats(
     result.counts.answered = (result.counts.answered ?? 0) + o.answered
     result.counts.unknown = (result.counts.unknown ?? 0) + o.unknown
     result.counts.failed = (result.counts.failed ?? 0) + o.failed
-    const lines = failureLines(o)
-    for (const line of lines) log.warn(line)
-    result.errors.push(...lines)
+    result.errors.push(...failureLines(o))
     const rate = o.ms > 0 ? Math.round((o.torrents / o.ms) * 1000) : 0
     log.info(
       `${o.name}: answered ${o.answered}, unknown ${o.unknown}, failed ${o.failed} in ${seconds(o.ms)} (${o.batches} batches, ${rate} hashes/s)`,

@@ -4,11 +4,10 @@
  * a value such as a user agent stays), indented continuation lines, `${key}` / `${section:key}`
  * interpolation and `$$` for a literal `$`.
  *
- * The `ini` package does the section/key structure; lines are first normalised to configparser's
- * rules (each value JSON-quoted) because `ini` alone would cut values at `;` or `#`.
+ * Hand-written rather than the `ini` package: that package cuts values at `;` and `#` and keeps no
+ * line numbers, and configparser's rules fit in a few lines. Problems are collected, never thrown,
+ * so the loader can report every problem of every file at once.
  */
-import ini from 'ini'
-import { UserError } from '../core/errors.ts'
 
 export interface IniValue {
   value: string
@@ -18,72 +17,56 @@ export interface IniValue {
 /** section → key → raw (uninterpolated) value with where it came from. */
 export type IniData = Map<string, Map<string, IniValue>>
 
-export function parseIni(text: string, file: string): IniData {
-  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/)
-  const normalised: string[] = []
-  const where: { file: string; line: number }[] = []
-  let section: string | undefined
-  let last: { key: string; parts: string[]; line: number } | undefined
-  const flush = () => {
-    if (!last) return
-    normalised.push(`${last.key}=${JSON.stringify(last.parts.join('\n').trim())}`)
-    where.push({ file, line: last.line })
-    last = undefined
-  }
-  lines.forEach((raw, i) => {
-    const lineNo = i + 1
-    const trimmed = raw.trim()
-    if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) {
-      // configparser ends a multi-line value at an empty line only if the next line is not indented;
-      // we keep it simple: comments and blank lines end nothing, they are skipped.
-      return
-    }
-    if (/^\s/.test(raw) && last) {
-      last.parts.push(trimmed)
-      return
-    }
-    flush()
-    const sec = /^\[([^\]]+)\]\s*$/.exec(trimmed)
-    if (sec?.[1]) {
-      section = sec[1].trim()
-      normalised.push(`[${JSON.stringify(section).slice(1, -1).replace(/[[\]]/g, '')}]`)
-      where.push({ file, line: lineNo })
-      return
-    }
-    const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(trimmed)
-    if (!m?.[1]) {
-      throw new UserError(`${file}:${lineNo}: cannot read this line as "key = value" or "[section]": ${trimmed}`)
-    }
-    if (section === undefined) {
-      throw new UserError(`${file}:${lineNo}: key "${m[1]}" comes before any [section]`)
-    }
-    const key = m[1].trim().toLowerCase()
-    if (!/^[a-z0-9_.-]+$/.test(key)) {
-      throw new UserError(`${file}:${lineNo}: invalid key name "${m[1].trim()}"`)
-    }
-    last = { key, parts: [m[2] ?? ''], line: lineNo }
-  })
-  flush()
+export interface Parsed<T> {
+  data: T
+  /** One line per problem: `file:line: what`. */
+  problems: string[]
+}
 
-  const decoded = ini.decode(normalised.join('\n')) as Record<string, unknown>
-  // Rebuild with positions: walk the normalised lines again to pair each key with its line.
+export function parseIni(text: string, file: string): Parsed<IniData> {
   const data: IniData = new Map()
-  let current: Map<string, IniValue> | undefined
-  let currentName = ''
-  normalised.forEach((l, idx) => {
-    const pos = where[idx] ?? { file, line: 0 }
-    if (l.startsWith('[')) {
-      currentName = l.slice(1, -1)
-      current = data.get(currentName) ?? new Map()
-      data.set(currentName, current)
-      return
-    }
-    const key = l.slice(0, l.indexOf('='))
-    const sectionObj = decoded[currentName] as Record<string, unknown> | undefined
-    const value = sectionObj?.[key]
-    current?.set(key, { value: typeof value === 'string' ? value : String(value ?? ''), ...pos })
-  })
-  return data
+  const problems: string[] = []
+  let section: Map<string, IniValue> | undefined
+  let last: IniValue | undefined
+  text
+    .replace(/^\uFEFF/, '')
+    .split(/\r?\n/)
+    .forEach((raw, i) => {
+      const line = i + 1
+      const trimmed = raw.trim()
+      // Comments and blank lines end nothing (configparser would end a value at a blank line
+      // followed by a non-indented one: the same thing for every file we have seen).
+      if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) return
+      if (/^\s/.test(raw) && last) {
+        last.value = `${last.value}\n${trimmed}`.trim()
+        return
+      }
+      last = undefined
+      const sec = /^\[([^\]]+)\]\s*$/.exec(trimmed)
+      if (sec?.[1]) {
+        const name = sec[1].trim()
+        section = data.get(name) ?? new Map()
+        data.set(name, section)
+        return
+      }
+      const m = /^([^=:]+?)\s*[=:]\s*(.*)$/.exec(trimmed)
+      if (!m?.[1]) {
+        problems.push(`${file}:${line}: cannot read this line as "key = value" or "[section]": ${trimmed}`)
+        return
+      }
+      if (!section) {
+        problems.push(`${file}:${line}: key "${m[1]}" comes before any [section]`)
+        return
+      }
+      const key = m[1].trim().toLowerCase()
+      if (!/^[a-z0-9_.-]+$/.test(key)) {
+        problems.push(`${file}:${line}: invalid key name "${m[1].trim()}"`)
+        return
+      }
+      last = { value: (m[2] ?? '').trim(), file, line }
+      section.set(key, last)
+    })
+  return { data, problems }
 }
 
 /** Later files override earlier ones, key by key. */
@@ -99,40 +82,50 @@ export function mergeIni(...layers: IniData[]): IniData {
   return merged
 }
 
-/** Resolve `${key}`, `${section:key}` and `$$` everywhere, as ExtendedInterpolation does. */
-export function interpolate(data: IniData): Map<string, Map<string, IniValue>> {
+/** `file:line: [section] key` of a value, or its file alone for values from the environment. */
+export const whereOf = (v: IniValue, section: string, key: string): string =>
+  `${v.line ? `${v.file}:${v.line}` : v.file}: [${section}] ${key}`
+
+/**
+ * Resolve `${key}`, `${section:key}` and `$$` everywhere, as ExtendedInterpolation does. A value
+ * that cannot be resolved is reported and left out.
+ */
+export function interpolate(data: IniData): Parsed<IniData> {
   const out: IniData = new Map()
+  const problems: string[] = []
+  class Problem extends Error {}
+  const entryOf = (section: string, key: string) => data.get(section)?.get(key) ?? data.get('DEFAULT')?.get(key)
   const resolve = (section: string, key: string, stack: string[]): string => {
-    const entry = data.get(section)?.get(key) ?? data.get('DEFAULT')?.get(key)
-    if (!entry) throw new Error(`missing ${section}:${key}`)
+    const entry = entryOf(section, key) as IniValue
     const id = `${section}:${key}`
     if (stack.includes(id)) {
-      throw new UserError(
-        `${entry.file}:${entry.line}: [${section}] ${key}: interpolation loop (${[...stack, id].join(' → ')})`,
-      )
+      throw new Problem(`${whereOf(entry, section, key)}: interpolation loop (${[...stack, id].join(' → ')})`)
     }
     return entry.value.replace(/\$\$|\$\{([^}]*)\}|\$/g, (whole, ref: string | undefined) => {
       if (whole === '$$') return '$'
       if (ref === undefined) {
-        throw new UserError(
-          `${entry.file}:${entry.line}: [${section}] ${key}: a lone "$" must be written "$$" (configparser rules)`,
-        )
+        throw new Problem(`${whereOf(entry, section, key)}: a lone "$" must be written "$$" (configparser rules)`)
       }
       const [refSection, refKey] = ref.includes(':') ? ref.split(':', 2) : [section, ref]
       const s = (refSection ?? '').trim()
       const k = (refKey ?? '').trim().toLowerCase()
-      if (!data.get(s)?.has(k) && !data.get('DEFAULT')?.has(k)) {
-        throw new UserError(
-          `${entry.file}:${entry.line}: [${section}] ${key}: \${${ref}} refers to a key that does not exist`,
-        )
+      if (!entryOf(s, k)) {
+        throw new Problem(`${whereOf(entry, section, key)}: \${${ref}} refers to a key that does not exist`)
       }
       return resolve(s, k, [...stack, id])
     })
   }
   for (const [section, keys] of data) {
     const target = new Map<string, IniValue>()
-    for (const [k, v] of keys) target.set(k, { ...v, value: resolve(section, k, []) })
+    for (const [k, v] of keys) {
+      try {
+        target.set(k, { ...v, value: resolve(section, k, []) })
+      } catch (err) {
+        if (!(err instanceof Problem)) throw err
+        problems.push(err.message)
+      }
+    }
     out.set(section, target)
   }
-  return out
+  return { data: out, problems }
 }

@@ -1,18 +1,17 @@
 /**
  * loadConfig(): find, read, merge, interpolate and validate the configuration, once.
  * Package defaults (mediastrends.ini beside this file) < the user's mediastrends.<MODE>.ini <
- * MEDIASTRENDS__SECTION__KEY environment variables. Every problem names its file (and line) and key;
- * all problems are reported together in one UserError.
+ * MEDIASTRENDS__SECTION__KEY environment variables. Every problem (ini syntax, interpolation, types,
+ * YAML) names its file, line and key, and all of them are reported together in one UserError.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
-import { dirname, isAbsolute, join, resolve } from 'node:path'
+import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { isMap, LineCounter, parseDocument } from 'yaml'
 import type { z } from 'zod'
-import { errorMessage, UserError } from '../core/errors.ts'
-import { logger, registerSecret } from '../core/log.ts'
-import { type IniData, type IniValue, interpolate, mergeIni, parseIni } from './ini.ts'
+import { UserError } from '../core/errors.ts'
+import { registerSecret } from '../core/log.ts'
+import { type IniData, type IniValue, interpolate, mergeIni, parseIni, whereOf } from './ini.ts'
 import {
   type Config,
   type IniConfig,
@@ -20,12 +19,13 @@ import {
   iniSchema,
   KEY_ALIASES,
   LEGACY_SECTIONS,
+  type TrackerConfig,
   trackersSchema,
 } from './schema.ts'
+import { readText, readYamlFile } from './yaml.ts'
 
 export const DEFAULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'mediastrends.ini')
 export const ENV_PREFIX = 'MEDIASTRENDS__'
-const log = logger('config')
 
 export interface LoadOptions {
   mode?: string
@@ -47,16 +47,6 @@ export function searchDirs(opts: LoadOptions): { dir: string; why: string }[] {
   dirs.push({ dir: opts.home ?? homedir(), why: 'home directory' })
   for (const d of opts.systemDirs ?? ['/etc/mediastrends']) dirs.push({ dir: d, why: 'system' })
   return dirs
-}
-
-function readText(file: string, what: string): string {
-  try {
-    return readFileSync(file, 'utf8')
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : errorMessage(err)
-    throw new UserError(`${file}: cannot read ${what}: ${why}`)
-  }
 }
 
 export function findUserConfig(mode: string, opts: LoadOptions): string {
@@ -91,9 +81,7 @@ function envLayer(env: NodeJS.ProcessEnv): IniData {
   return layer
 }
 
-const where = (v: IniValue | undefined, fallback: string) => (v ? (v.line ? `${v.file}:${v.line}` : v.file) : fallback)
-
-/** Turn zod issues into lines naming file, section and key. */
+/** Turn zod issues into lines naming file, line, section and key. */
 function iniProblems(error: z.ZodError, data: IniData, userFile: string): string[] {
   const problems: string[] = []
   for (const issue of error.issues) {
@@ -101,60 +89,82 @@ function iniProblems(error: z.ZodError, data: IniData, userFile: string): string
     if (issue.code === 'unrecognized_keys') {
       for (const k of issue.keys) {
         const v = data.get(String(section))?.get(k)
-        problems.push(`${where(v, userFile)}: [${section}] ${k}: unknown key`)
+        problems.push(
+          v ? `${whereOf(v, String(section), k)}: unknown key` : `${userFile}: [${section}] ${k}: unknown key`,
+        )
       }
       continue
     }
-    if (!key) {
-      problems.push(`${userFile}: [${section}]: ${issue.message}`)
+    if (!section || !key) {
+      problems.push(`${userFile}: [${section ?? '?'}]: ${issue.message}`)
       continue
     }
-    const v = section ? data.get(section)?.get(key) : undefined
-    const got = v ? ` (got "${v.value}")` : ''
-    problems.push(`${where(v, userFile)}: [${section}] ${key}: ${issue.message}${got}`)
+    const v = data.get(section)?.get(key)
+    problems.push(
+      v
+        ? `${whereOf(v, section, key)}: ${issue.message} (got "${v.value}")`
+        : `${userFile}: [${section}] ${key}: ${issue.message}`,
+    )
   }
   return problems
 }
 
-function yamlFile<T>(file: string, schema: z.ZodType<T>, what: string, problems: string[]): T | undefined {
-  if (!existsSync(file)) return undefined
-  const text = readText(file, what)
-  const lc = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false })
-  if (doc.errors.length) {
-    for (const e of doc.errors) {
-      const pos = lc.linePos(e.pos[0])
-      problems.push(`${file}:${pos.line}:${pos.col}: YAML syntax error: ${e.message.split('\n')[0]}`)
+function fail(problems: string[]): never {
+  const unique = [...new Set(problems)]
+  throw new UserError(unique.length === 1 ? (unique[0] ?? '') : `${unique.length} problems in the configuration:`, {
+    details: unique.length === 1 ? [] : unique,
+  })
+}
+
+/** Validate merged ini layers (paths relative to `base`); problems are pushed, never thrown. */
+function validateIni(merged: IniData, base: string, userFile: string, problems: string[]): IniConfig | undefined {
+  const schema = iniSchema(base)
+  const known = new Set(Object.keys(schema.shape))
+  for (const [section, aliases] of Object.entries(KEY_ALIASES)) {
+    const keys = merged.get(section)
+    if (!keys) continue
+    for (const [oldKey, newKey] of Object.entries(aliases)) {
+      const v = keys.get(oldKey)
+      if (!v) continue
+      // the old name wins over the package default, not over the new name written by the user
+      if (!keys.has(newKey) || keys.get(newKey)?.file === DEFAULTS_FILE) keys.set(newKey, v)
+      keys.delete(oldKey)
     }
-    return undefined
   }
-  const value = doc.toJS() ?? {}
-  const parsed = schema.safeParse(value)
+  for (const section of [...merged.keys()]) {
+    if (known.has(section)) continue
+    if (!(LEGACY_SECTIONS as readonly string[]).includes(section)) {
+      const first = merged.get(section)?.values().next().value as IniValue | undefined
+      problems.push(
+        `${first ? (first.line ? `${first.file}:${first.line}` : first.file) : userFile}: [${section}]: unknown section (known: ${[...known].join(', ')})`,
+      )
+    }
+    merged.delete(section)
+  }
+  const values = interpolate(merged)
+  problems.push(...values.problems)
+  const plain: Record<string, Record<string, string>> = {}
+  for (const [s, keys] of values.data) plain[s] = Object.fromEntries([...keys].map(([k, v]) => [k, v.value]))
+  const parsed = schema.safeParse(plain)
   if (parsed.success) return parsed.data
-  const lineOf = (path: string[]): number => {
-    for (let i = path.length; i >= 0; i--) {
-      const node = doc.getIn(path.slice(0, i), true) as { range?: [number, number] } | undefined
-      if (node?.range) return lc.linePos(node.range[0]).line
-    }
-    return 0
-  }
-  for (const issue of parsed.error.issues) {
-    const path = issue.path.map(String)
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys.map((k) => [...path, k]) : [path]
-    for (const keyPath of keys) {
-      const line = lineOf(keyPath)
-      const loc = line ? `${file}:${line}` : file
-      const msg =
-        issue.code === 'unrecognized_keys'
-          ? 'unknown key'
-          : issue.code === 'invalid_key'
-            ? `${issue.message}`
-            : issue.message
-      problems.push(`${loc}: ${keyPath.length ? keyPath.join('.') : '(top level)'}: ${msg}`)
-    }
-  }
-  if (!isMap(doc.contents) && value !== null) problems.push(`${file}: expected a mapping of names at the top level`)
+  // a key that could not be interpolated is already reported: not again as "missing"
+  const failed = new Set(
+    [...merged].flatMap(([s, keys]) =>
+      [...keys.keys()].filter((k) => !values.data.get(s)?.has(k)).map((k) => `${s}.${k}`),
+    ),
+  )
+  const issues = parsed.error.issues.filter((i) => !failed.has(i.path.slice(0, 2).map(String).join('.')))
+  problems.push(...iniProblems({ ...parsed.error, issues } as z.ZodError, values.data, userFile))
   return undefined
+}
+
+/** The package defaults alone (for tools that need the shipped settings, e.g. `npm run eval`). */
+export function packageDefaults(base = process.cwd()): IniConfig {
+  const problems: string[] = []
+  const defaults = parseIni(readText(DEFAULTS_FILE, 'the package defaults'), DEFAULTS_FILE)
+  const ini = validateIni(defaults.data, base, DEFAULTS_FILE, problems)
+  if (!ini || problems.length) fail(problems)
+  return ini
 }
 
 export function loadConfig(opts: LoadOptions = {}): Config {
@@ -168,132 +178,26 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const userFile = findUserConfig(mode, opts)
   const defaults = parseIni(readText(DEFAULTS_FILE, 'the package defaults'), DEFAULTS_FILE)
   const user = parseIni(readText(userFile, 'the config file'), userFile)
-  const merged = mergeIni(defaults, user, envLayer(env))
+  const problems = [...defaults.problems, ...user.problems]
+  const ini = validateIni(mergeIni(defaults.data, user.data, envLayer(env)), dirname(userFile), userFile, problems)
+  if (!ini) fail(problems)
 
-  // Old names, old sections.
-  const problems: string[] = []
-  for (const [section, aliases] of Object.entries(KEY_ALIASES)) {
-    const keys = merged.get(section)
-    if (!keys) continue
-    for (const [oldKey, newKey] of Object.entries(aliases)) {
-      const v = keys.get(oldKey)
-      if (v) {
-        if (!user.get(section)?.has(newKey)) keys.set(newKey, v)
-        keys.delete(oldKey)
-      }
-    }
-  }
-  const known = new Set(Object.keys(iniSchema.shape))
-  for (const section of [...merged.keys()]) {
-    if (known.has(section)) continue
-    const first = merged.get(section)?.values().next().value as IniValue | undefined
-    if ((LEGACY_SECTIONS as readonly string[]).includes(section)) {
-      if (section !== 'DEFAULT')
-        log.debug(`${where(first, userFile)}: section [${section}] of the older tool is ignored`)
-      continue
-    }
-    problems.push(`${where(first, userFile)}: [${section}]: unknown section (known: ${[...known].join(', ')})`)
-    merged.delete(section)
-  }
-
-  let values: Map<string, Map<string, IniValue>>
-  try {
-    values = interpolate(merged)
-  } catch (err) {
-    if (err instanceof UserError) problems.push(err.message)
-    throw new UserError(
-      problems.length === 1 ? (problems[0] ?? '') : `${problems.length} problems in the configuration`,
-      {
-        details: problems.length === 1 ? [] : problems,
-      },
-    )
-  }
-  const plain: Record<string, Record<string, string>> = {}
-  for (const [s, keys] of values) {
-    if (!known.has(s)) continue
-    plain[s] = Object.fromEntries([...keys].map(([k, v]) => [k, v.value]))
-  }
-  const parsed = iniSchema.safeParse(plain)
-  if (!parsed.success) problems.push(...iniProblems(parsed.error, values, userFile))
-
-  const base = dirname(userFile)
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p))
-  let ini: IniConfig | undefined
-  let indexers: Config['indexers'] = {}
-  let trackers: Config['trackers'] = {}
-  if (parsed.success) {
-    ini = parsed.data
-    indexers = yamlFile(abs(ini.indexers.indexer_file), indexersSchema, 'the indexers file', problems) ?? {}
-    const t = yamlFile(abs(ini.trackers.tracker_file), trackersSchema, 'the trackers file', problems) ?? {}
-    trackers = Object.fromEntries(Object.entries(t).map(([name, v]) => [name, { ...v, name }]))
-  }
-  if (problems.length || !ini) {
-    throw new UserError(
-      problems.length === 1 ? (problems[0] ?? '') : `${problems.length} problems in the configuration:`,
-      {
-        details: problems.length === 1 ? [] : problems,
-      },
-    )
-  }
+  const indexers = readYamlFile(ini.indexers.indexer_file, indexersSchema, 'the indexers file', problems) ?? {}
+  const t = readYamlFile(ini.trackers.tracker_file, trackersSchema, 'the trackers file', problems) ?? {}
+  if (problems.length) fail(problems)
+  const trackers: Record<string, TrackerConfig> = Object.fromEntries(
+    Object.entries(t).map(([name, v]) => [name, { ...v, name }]),
+  )
 
   registerSecret(ini.jackettapi.apikey)
   registerSecret(ini.tmdb.apikey)
-  for (const t of Object.values(trackers)) for (const s of trackerSecrets(t.path)) registerSecret(s)
-  const tm = ini.trends_manager
+  for (const tr of Object.values(trackers)) for (const s of trackerSecrets(tr.path)) registerSecret(s)
   return {
+    ...ini,
     mode,
     files: [DEFAULTS_FILE, userFile],
-    directory: {
-      base: abs(ini.directory.base),
-      data: abs(ini.directory.data),
-      logs: abs(ini.directory.logs),
-      sqlite: abs(ini.directory.sqlite),
-    },
-    sqlite: {
-      path: ini.sqlite.path === ':memory:' ? ':memory:' : abs(ini.sqlite.path),
-      backupDir: abs(ini.sqlite.backup_dir),
-    },
-    indexerFile: abs(ini.indexers.indexer_file),
-    trackerFile: abs(ini.trackers.tracker_file),
-    indexers,
-    trackers,
-    requests: {
-      userAgent: ini.requests.user_agent,
-      batchSize: ini.requests.batch_size,
-      timeout: ini.requests.timeout,
-      concurrency: ini.requests.concurrency,
-      totalConcurrency: ini.requests.total_concurrency,
-    },
-    retry: { tries: ini.retry.tries, delay: ini.retry.delay },
-    torrentsManager: {
-      newDelay: ini.torrents_manager.new_delay,
-      deltaHours: ini.torrents_manager.delta_hours,
-      minDate: ini.torrents_manager.min_date,
-      maxDate: ini.torrents_manager.max_date,
-      candidatesStatus: ini.torrents_manager.candidates_status,
-    },
-    trendsManager: {
-      engine: tm.engine,
-      minDate: tm.min_date,
-      maxDate: tm.max_date,
-      deltaDays: tm.delta_days,
-      torrentsStatus: tm.torrents_status,
-      tau: tm.tau,
-      maxTrendings: tm.max_trendings,
-      weightSeeders: tm.weight_seeders,
-      weightCompleted: tm.weight_completed,
-      weightLeechers: tm.weight_leechers,
-      lambda: tm.lambda,
-      halfLifeHours: tm.half_life_hours,
-    },
-    jackettapi: { ...ini.jackettapi },
-    tmdb: {
-      apikey: ini.tmdb.apikey,
-      language: ini.tmdb.language,
-      baseUrl: ini.tmdb.base_url,
-      imageBaseUrl: ini.tmdb.image_base_url,
-    },
-    site: { title: ini.site.title, baseUrl: ini.site.base_url },
+    indexers: { ...ini.indexers, entries: indexers },
+    trackers: { ...ini.trackers, entries: trackers },
   }
 }
 
@@ -307,8 +211,8 @@ export function trackerSecrets(path: string): string[] {
 }
 
 /** The config as printed by `config show`: secrets masked. */
-export function maskedConfig(config: Config): Record<string, unknown> {
-  const mask = (v: string | undefined) => (v ? '***' : '')
+export function maskedConfig(config: Config): Config {
+  const mask = (v: string | undefined) => (v ? '***' : undefined)
   return {
     ...config,
     jackettapi: { ...config.jackettapi, apikey: mask(config.jackettapi.apikey) },

@@ -1,8 +1,12 @@
 /**
- * The typed config: what every stage receives. Built once by `loadConfig()` (load.ts) from the
- * ini files and the two YAML files, validated here with zod. Keys keep the older tool's names in
- * the files (snake_case) and become camelCase in the object.
+ * THE declaration of every config key: its section, type, range and a one-line doc (`.describe`).
+ * Defaults live in the shipped `mediastrends.ini` beside this file (every key has one there; a test
+ * checks both lists agree). `Config`, the object every stage receives, is inferred from this
+ * schema: keys keep the names users write (`config.trends_manager.tau`), paths come out absolute.
+ *
+ * Adding a key: one line here (type + doc) and its default in mediastrends.ini. Nothing else.
  */
+import { isAbsolute, resolve } from 'node:path'
 import { z } from 'zod'
 import { parseDateTime } from '../core/clock.ts'
 
@@ -39,6 +43,7 @@ const optDate = z
     }
   })
   .optional()
+const STATUSES = ['new', 'follow', 'unfollow'] as const
 const statusList = z
   .string()
   .transform((s) =>
@@ -47,9 +52,10 @@ const statusList = z
       .map((x) => x.trim())
       .filter(Boolean),
   )
-  .pipe(z.array(z.enum(['new', 'follow', 'unfollow'])).min(1, { message: 'expected at least one status' }))
-const port = int(1, 65535)
-const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
+  .pipe(z.array(z.enum(STATUSES)).min(1, { message: 'expected at least one status' }))
+const url = z.url({ message: 'expected a URL' })
+/** YAML and ini booleans: true/false, yes/no, on/off, 1/0 (any case: the older tool wrote `True`). */
+export const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'boolean') return v
   const s = v.trim().toLowerCase()
   if (['1', 'yes', 'true', 'on'].includes(s)) return true
@@ -58,61 +64,87 @@ const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   return z.NEVER
 })
 
-// ---- ini sections ----
-export const iniSchema = z.object({
-  directory: z.strictObject({ base: str, data: str, logs: str, sqlite: str }),
-  db: z.strictObject({ database: z.literal('sqlite', { message: 'only "sqlite" is supported' }) }),
-  sqlite: z.strictObject({ path: z.string().min(1, { message: 'expected a file path' }), backup_dir: str }),
-  indexers: z.strictObject({ indexer_file: str }),
-  trackers: z.strictObject({ tracker_file: str }),
-  requests: z.strictObject({
-    user_agent: str,
-    batch_size: int(1, 10_000),
-    timeout: num(0.1, 600),
-    concurrency: int(1, 256),
-    total_concurrency: int(1, 1024),
-  }),
-  retry: z.strictObject({ tries: int(1, 100), delay: num(0, 3600) }),
-  torrents_manager: z.strictObject({
-    new_delay: num(0, 3650),
-    delta_hours: num(0, 24 * 3650),
-    min_date: optDate,
-    max_date: optDate,
-    candidates_status: statusList,
-  }),
-  trends_manager: z.strictObject({
-    engine: z.enum(['velocity', 'normalized']),
-    min_date: optDate,
-    max_date: optDate,
-    delta_days: num(0.001, 3650),
-    torrents_status: statusList,
-    tau: num(0, 1),
-    max_trendings: int(0, 1_000_000),
-    weight_seeders: num(0),
-    weight_completed: num(0),
-    weight_leechers: num(0),
-    lambda: num(0),
-    half_life_hours: num(0.01, 24 * 365),
-  }),
-  jackettapi: z.strictObject({
-    scheme: z.enum(['http', 'https']),
-    domain: str,
-    port: port,
-    netloc: z.string().min(1, { message: 'expected host:port' }),
-    path: str,
-    apikey: optStr,
-  }),
-  tmdb: z.strictObject({
-    apikey: optStr,
-    language: str,
-    base_url: z.url({ message: 'expected a URL' }),
-    image_base_url: z.url({ message: 'expected a URL' }),
-  }),
-  site: z.strictObject({ title: str, base_url: z.url({ message: 'expected a URL' }) }),
-})
-export type IniConfig = z.infer<typeof iniSchema>
+export const ENGINES = ['velocity', 'normalized'] as const
+export type EngineName = (typeof ENGINES)[number]
 
-/** Sections the older tool had that mean nothing any more: read, warned about, ignored. */
+/**
+ * The ini sections. `base` is the folder of the user's file: relative paths are resolved against
+ * it (':memory:' stays as it is).
+ */
+export function iniSchema(base: string) {
+  const path = z.string().transform((p) => (p === ':memory:' || isAbsolute(p) ? p : resolve(base, p)))
+  return z.object({
+    directory: z.strictObject({
+      base: path.describe('root folder of the data (relative paths: to the config file)'),
+      data: path.describe('data folder'),
+      logs: path.describe('log folder (the older tool also read "log")'),
+      sqlite: path.describe('folder of the database file'),
+    }),
+    db: z.strictObject({
+      database: z.literal('sqlite', { message: 'only "sqlite" is supported' }).describe('database engine'),
+    }),
+    sqlite: z.strictObject({
+      path: z.string().min(1, { message: 'expected a file path' }).pipe(path).describe('the database file'),
+      backup_dir: path.describe('where `database backup save` writes'),
+    }),
+    indexers: z.strictObject({ indexer_file: path.describe('indexers.yaml: indexer → category → settings') }),
+    trackers: z.strictObject({ tracker_file: path.describe('trackers.yaml: tracker → settings') }),
+    requests: z.strictObject({
+      user_agent: str.describe('User-Agent of every request'),
+      batch_size: int(1, 10_000).describe('hashes per HTTP scrape (capped at 64)'),
+      timeout: num(0.1, 600).describe('seconds before one network request gives up'),
+      concurrency: int(1, 256).describe('requests in flight at once per tracker or feed'),
+      total_concurrency: int(1, 1024).describe('requests in flight at once across all trackers'),
+    }),
+    retry: z.strictObject({
+      tries: int(1, 100).describe('attempts per network request (1 = no retry)'),
+      delay: num(0, 3600).describe('first back-off delay in seconds (doubles each retry)'),
+    }),
+    torrents_manager: z.strictObject({
+      new_delay: num(0, 3650).describe('days a torrent stays "new" after its pub date'),
+      delta_hours: num(0, 24 * 3650).describe('the older tool’s window for new torrents, in hours'),
+      min_date: optDate.describe('ignore torrents published before'),
+      max_date: optDate.describe('ignore torrents published after'),
+      candidates_status: statusList.describe('statuses scraped by `torrents stats`'),
+    }),
+    trends_manager: z.strictObject({
+      engine: z.enum(ENGINES).describe('velocity (downloads/hour) or normalized (the older tool’s engine)'),
+      min_date: optDate.describe('start of the scoring window (default: max_date − delta_days)'),
+      max_date: optDate.describe('end of the scoring window (default: the run clock)'),
+      delta_days: num(0.001, 3650).describe('length of the scoring window in days'),
+      torrents_status: statusList.describe('statuses scored by `torrents trends compute`'),
+      tau: num(0, 1).describe('share of the candidates that trend: K = min(ceil(tau·N), max_trendings)'),
+      max_trendings: int(0, 1_000_000).describe('most torrents that trend in one run'),
+      weight_seeders: num(0).describe('normalized engine: weight of seeders'),
+      weight_completed: num(0).describe('weight of downloads (completed)'),
+      weight_leechers: num(0).describe('weight of leechers'),
+      lambda: num(0).describe('normalized engine: decay per day seen'),
+      half_life_hours: num(0.01, 24 * 365).describe('velocity engine: half-life of the smoothing, in hours'),
+    }),
+    jackettapi: z.strictObject({
+      scheme: z.enum(['http', 'https']).describe('scheme of the Torznab server'),
+      domain: str.describe('host of the Torznab server'),
+      port: int(1, 65535).describe('port of the Torznab server'),
+      netloc: z.string().min(1, { message: 'expected host:port' }).describe('host:port (default ${domain}:${port})'),
+      path: str.describe('feed path; {indexer} is replaced by the indexer name'),
+      apikey: optStr.describe('API key of Jackett or Prowlarr (secret)'),
+    }),
+    tmdb: z.strictObject({
+      apikey: optStr.describe('TMDB API key, v3 or v4 token (secret); empty: no TMDB look-ups'),
+      language: str.describe('language of TMDB titles and overviews'),
+      base_url: url.describe('TMDB API root'),
+      image_base_url: url.describe('TMDB poster root'),
+    }),
+    site: z.strictObject({
+      title: str.describe('the site’s name'),
+      base_url: url.describe('the public address of the site (its path becomes the base of every link)'),
+    }),
+  })
+}
+export type IniConfig = z.output<ReturnType<typeof iniSchema>>
+export type SectionName = keyof IniConfig
+
+/** Sections the older tool had that mean nothing any more: read and ignored. */
 export const LEGACY_SECTIONS = ['ygg', 'stats_manager', 'trends', 'DEFAULT'] as const
 /** Keys renamed since the older tool: old → new. */
 export const KEY_ALIASES: Record<string, Record<string, string>> = { directory: { log: 'logs' } }
@@ -146,46 +178,25 @@ export const trackerSchema = z.strictObject({
 })
 export const trackersSchema = z.record(z.string(), trackerSchema)
 
-export type IndexerCategoryConfig = z.infer<typeof indexerCategorySchema>
-export type TrackerConfig = z.infer<typeof trackerSchema> & { name: string }
+export type IndexerCategoryConfig = z.output<typeof indexerCategorySchema>
+export type IndexerEntries = z.output<typeof indexersSchema>
+export type TrackerConfig = z.output<typeof trackerSchema> & { name: string }
 
-/** The one typed config object every stage receives. Paths are absolute. */
-export interface Config {
+/**
+ * The one typed config object every stage receives: the ini sections as declared above, plus the
+ * two YAML files' entries beside their file keys (`indexers.entries`, `trackers.entries`).
+ */
+export type Config = Omit<IniConfig, 'indexers' | 'trackers'> & {
+  /** The MODE of mediastrends.MODE.ini. */
   mode: string
   /** Files read, in order (package defaults first). */
   files: string[]
-  directory: { base: string; data: string; logs: string; sqlite: string }
-  sqlite: { path: string; backupDir: string }
-  indexerFile: string
-  trackerFile: string
-  /** indexer name → category → settings; empty when the file does not exist. */
-  indexers: Record<string, Partial<Record<'movies' | 'series', IndexerCategoryConfig>>>
-  /** tracker name → settings (all of them, active or not). */
-  trackers: Record<string, TrackerConfig>
-  requests: { userAgent: string; batchSize: number; timeout: number; concurrency: number; totalConcurrency: number }
-  retry: { tries: number; delay: number }
-  torrentsManager: {
-    newDelay: number
-    deltaHours: number
-    minDate?: Date
-    maxDate?: Date
-    candidatesStatus: ('new' | 'follow' | 'unfollow')[]
+  indexers: IniConfig['indexers'] & {
+    /** indexer name → category → settings; empty when the file does not exist. */
+    entries: IndexerEntries
   }
-  trendsManager: {
-    engine: 'velocity' | 'normalized'
-    minDate?: Date
-    maxDate?: Date
-    deltaDays: number
-    torrentsStatus: ('new' | 'follow' | 'unfollow')[]
-    tau: number
-    maxTrendings: number
-    weightSeeders: number
-    weightCompleted: number
-    weightLeechers: number
-    lambda: number
-    halfLifeHours: number
+  trackers: IniConfig['trackers'] & {
+    /** tracker name → settings (all of them, active or not). */
+    entries: Record<string, TrackerConfig>
   }
-  jackettapi: { scheme: 'http' | 'https'; domain: string; port: number; netloc: string; path: string; apikey?: string }
-  tmdb: { apikey?: string; language: string; baseUrl: string; imageBaseUrl: string }
-  site: { title: string; baseUrl: string }
 }

@@ -1,12 +1,12 @@
 /**
- * HTTP GET with a timeout, bounded retries with exponential back-off (p-retry), Retry-After
- * honoured within the budget, and one clear log line when it gives up. Used by ingest (Torznab,
+ * HTTP GET with a timeout, bounded retries with exponential back-off (p-retry) and Retry-After
+ * honoured within the budget. When every attempt failed it throws one HttpError whose message says
+ * so ("…; gave up after 3 attempt(s)"): the caller reports it, once. Used by ingest (Torznab,
  * .torrent downloads) and group (TMDB). Scrapers have their own loops (collect/).
  *
  * URLs are redacted (registered secrets → ***) in every message.
  */
 import pRetry, { AbortError } from 'p-retry'
-import type { Config } from '../config/schema.ts'
 import { errorMessage } from './errors.ts'
 import { type Logger, redact } from './log.ts'
 
@@ -20,18 +20,8 @@ export interface HttpPolicy {
   /** Longest Retry-After we wait, in ms (longer: give up). */
   maxRetryAfterMs?: number
   userAgent: string
+  /** Retries are logged at debug level; giving up is not logged here (the error says it). */
   log?: Logger
-}
-
-export function policyFrom(config: Config, log?: Logger): HttpPolicy {
-  return {
-    timeoutMs: config.requests.timeout * 1000,
-    tries: config.retry.tries,
-    delayMs: config.retry.delay * 1000,
-    maxRetryAfterMs: Math.max(60_000, config.retry.delay * 1000 * 2 ** config.retry.tries),
-    userAgent: config.requests.userAgent,
-    log,
-  }
 }
 
 export class HttpError extends Error {
@@ -72,7 +62,9 @@ export interface GetOptions {
 export async function httpGet(url: string, policy: HttpPolicy, opts: GetOptions = {}): Promise<Response> {
   const what = opts.what ?? redact(url)
   let extraWait = 0
+  let attempts = 0
   const attempt = async (n: number): Promise<Response> => {
+    attempts = n
     if (extraWait > 0) {
       await new Promise((r) => setTimeout(r, extraWait))
       extraWait = 0
@@ -123,7 +115,6 @@ export async function httpGet(url: string, policy: HttpPolicy, opts: GetOptions 
     })
   } catch (err) {
     const e = err instanceof HttpError ? err : new HttpError(`${what}: ${errorMessage(err)}`, url)
-    policy.log?.warn(`${e.message}; gave up after ${policy.tries} attempt(s)`)
-    throw e
+    throw new HttpError(`${e.message}; gave up after ${attempts} attempt(s)`, e.url, e.status, e.body)
   }
 }

@@ -82,3 +82,35 @@ export type Logger = ConsolaInstance
 export function out(text: string): void {
   process.stdout.write(`${redact(text)}\n`)
 }
+
+/** A log line as a memory logger keeps it. */
+export interface LogLine {
+  /** consola type: info, warn, error, success, start, debug… */
+  type: string
+  tag: string
+  text: string
+}
+
+/**
+ * A logger factory that keeps lines in memory (redacted like the real ones) instead of writing
+ * them: tests hand it to a context and assert on `lines`; the demo uses it to keep quiet.
+ */
+export function memoryLog(level = 5): { log: (tag: string) => Logger; lines: LogLine[]; text: () => string } {
+  const lines: LogLine[] = []
+  const base = createConsola({
+    level,
+    reporters: [
+      {
+        log(obj) {
+          const text = redact(obj.args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '))
+          lines.push({ type: obj.type, tag: obj.tag, text })
+        },
+      },
+    ],
+  })
+  return {
+    log: (tag: string) => base.withTag(tag),
+    lines,
+    text: () => lines.map((l) => `[${l.tag}] ${l.type}: ${l.text}`).join('\n'),
+  }
+}

@@ -3,7 +3,7 @@
  * clock, wall times, counts and errors, whatever the outcome.
  */
 import { eq } from 'drizzle-orm'
-import type { StepResult } from '../core/context.ts'
+import type { StepResult } from '../context.ts'
 import { errorMessage } from '../core/errors.ts'
 import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'

@@ -9,11 +9,11 @@
  * Re-running gives the same rows.
  */
 import pLimit from 'p-limit'
+import type { Context, StepResult } from '../context.ts'
+import { httpPolicy } from '../context.ts'
 import { isoSeconds } from '../core/clock.ts'
-import type { Context, StepResult } from '../core/context.ts'
 import { errorMessage } from '../core/errors.ts'
-import { policyFrom } from '../core/http.ts'
-import { logger, out } from '../core/log.ts'
+import { out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { latestRunTime } from '../score/store.ts'
 import { type ClassifiedTorrent, classify, groupTorrents, idKey, mergeByKey, type TorrentInput } from './grouping.ts'
@@ -23,13 +23,13 @@ import { type ResolvedGroup, writeGroups } from './store.ts'
 
 export type MediaKindArg = 'movie' | 'series'
 
-const log = logger('group')
 const plural = (kind: MediaKindArg) => (kind === 'movie' ? 'movies' : 'series')
 
 export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<StepResult> {
+  const log = ctx.log('group')
   const config = ctx.config()
   const db = ctx.db()
-  const engine = config.trendsManager.engine
+  const engine = config.trends_manager.engine
   const counts: Record<string, number> = {}
   const errors: string[] = []
   const time = latestRunTime(db, engine)
@@ -65,7 +65,7 @@ export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<St
   const providers: Provider[] = []
   if (config.tmdb.apikey) {
     providers.push(
-      new TmdbProvider(config.tmdb, policyFrom(config, log), log, (m) => {
+      new TmdbProvider(config.tmdb, httpPolicy(config, log), (m) => {
         errors.push(m)
         counts.tmdbFailed = 1
       }),
@@ -150,7 +150,7 @@ export interface MediaLine {
 
 /** The ranked media of the latest run (of the configured engine). Exported for `run` and tests. */
 export function trendingMedia(ctx: Context, kind: MediaKindArg): { time?: number; engine: string; items: MediaLine[] } {
-  const engine = ctx.config().trendsManager.engine
+  const engine = ctx.config().trends_manager.engine
   const c = ctx.db().$client
   const t = c
     .prepare(
@@ -212,5 +212,5 @@ export async function mediaGet(ctx: Context, kind: MediaKindArg): Promise<void> 
 }
 
 export async function importImdb(ctx: Context, files: string[]): Promise<StepResult> {
-  return importImdbFiles(ctx.db(), files, log)
+  return importImdbFiles(ctx.db(), files, ctx.log('group'))
 }

@@ -13,9 +13,9 @@
 import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { createGunzip } from 'node:zlib'
-import type { StepResult } from '../core/context.ts'
+import type { StepResult } from '../context.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
-import { type Logger, logger } from '../core/log.ts'
+import type { Logger } from '../core/log.ts'
 import { type Db, tx } from '../db/client.ts'
 import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
 import { normaliseTitle } from './parse.ts'
@@ -78,7 +78,7 @@ async function header(file: string): Promise<FileKind> {
   )
 }
 
-export async function importImdbFiles(db: Db, files: string[], log: Logger = logger('group')): Promise<StepResult> {
+export async function importImdbFiles(db: Db, files: string[], log: Logger): Promise<StepResult> {
   if (files.length === 0)
     throw new UserError('movies import-imdb: give title.basics.tsv.gz and/or title.ratings.tsv.gz')
   const kinds = new Map<string, FileKind>()

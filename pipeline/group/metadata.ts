@@ -17,7 +17,7 @@ import { and, eq } from 'drizzle-orm'
 import type { Config } from '../config/schema.ts'
 import { errorMessage } from '../core/errors.ts'
 import { type HttpPolicy, httpGet } from '../core/http.ts'
-import { type Logger, redact, registerSecret } from '../core/log.ts'
+import { redact, registerSecret } from '../core/log.ts'
 import type { Db } from '../db/client.ts'
 import { type MediaKind, metadataCache } from '../db/schema.ts'
 import { normaliseTitle } from './parse.ts'
@@ -132,7 +132,7 @@ export class TmdbProvider implements Provider {
   constructor(
     private readonly cfg: Config['tmdb'],
     private readonly policy: HttpPolicy,
-    private readonly log: Logger,
+    /** Called once when TMDB is switched off for the run (the step reports it). */
     private readonly onFailure: (message: string) => void = () => {},
   ) {
     registerSecret(cfg.apikey)
@@ -152,9 +152,7 @@ export class TmdbProvider implements Provider {
   private giveUp(why: string): undefined {
     if (!this.disabled) {
       this.disabled = true
-      const msg = redact(`TMDB: ${why}; going on without TMDB for this run`)
-      this.log.warn(msg)
-      this.onFailure(msg)
+      this.onFailure(redact(`TMDB: ${why}; going on without TMDB for this run`))
     }
     return undefined
   }
@@ -165,7 +163,7 @@ export class TmdbProvider implements Provider {
     params: Record<string, string | number | undefined>,
   ): Promise<Json | null | undefined> {
     if (this.disabled) return undefined
-    const url = new URL(this.cfg.baseUrl.replace(/\/+$/, '') + path)
+    const url = new URL(this.cfg.base_url.replace(/\/+$/, '') + path)
     for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') url.searchParams.set(k, String(v))
     url.searchParams.set('language', this.cfg.language)
     const headers: Record<string, string> = { accept: 'application/json' }
@@ -243,7 +241,7 @@ export class TmdbProvider implements Provider {
       tmdbId: posInt(d.id),
       imdbId: str(d.imdb_id) ?? str(ext.imdb_id),
       tvdbId: posInt(ext.tvdb_id),
-      posterUrl: poster ? `${this.cfg.imageBaseUrl.replace(/\/+$/, '')}/${poster.replace(/^\/+/, '')}` : undefined,
+      posterUrl: poster ? `${this.cfg.image_base_url.replace(/\/+$/, '')}/${poster.replace(/^\/+/, '')}` : undefined,
       genres,
       rating: typeof d.vote_average === 'number' && d.vote_count ? d.vote_average : undefined,
       votes: typeof d.vote_count === 'number' ? d.vote_count : undefined,

@@ -9,10 +9,10 @@
  */
 import pLimit from 'p-limit'
 import type { Config } from '../config/schema.ts'
-import type { Context, StepResult } from '../core/context.ts'
+import type { Context, StepResult } from '../context.ts'
+import { httpPolicy } from '../context.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
-import { policyFrom } from '../core/http.ts'
-import { logger, redact, registerSecret } from '../core/log.ts'
+import { redact, registerSecret } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { upsertTrackers } from '../db/trackers.ts'
 import { fetchFeed, resolveItem } from './fetch.ts'
@@ -43,8 +43,8 @@ export interface FeedTarget {
  * categories: every active category of it. Asking for an unknown or inactive indexer/category is
  * a UserError naming indexers.yaml and the key.
  */
-export function selectFeeds(config: Pick<Config, 'indexers' | 'indexerFile'>, opts: TorrentsAddOptions): FeedTarget[] {
-  const file = config.indexerFile
+export function selectFeeds(config: Pick<Config, 'indexers'>, opts: TorrentsAddOptions): FeedTarget[] {
+  const file = config.indexers.indexer_file
   const asked = [...new Set(opts.categories.map((c) => c.trim().toLowerCase()).filter(Boolean))]
   for (const c of asked) {
     if (!FEED_CATEGORIES.includes(c as FeedCategory)) {
@@ -52,14 +52,14 @@ export function selectFeeds(config: Pick<Config, 'indexers' | 'indexerFile'>, op
     }
   }
   const cats = (asked.length ? asked : FEED_CATEGORIES) as FeedCategory[]
-  const names = Object.keys(config.indexers)
+  const names = Object.keys(config.indexers.entries)
   const target = (indexer: string, category: FeedCategory): FeedTarget | undefined => {
-    const e = config.indexers[indexer]?.[category]
+    const e = config.indexers.entries[indexer]?.[category]
     return e?.active ? { indexer, category, action: e.action, params: e.params } : undefined
   }
   if (opts.indexer !== undefined) {
     const name = opts.indexer
-    const entry = config.indexers[name]
+    const entry = config.indexers.entries[name]
     if (!entry) {
       throw new UserError(
         `${file}: no indexer "${name}"${names.length ? ` (indexers: ${names.join(', ')})` : ' (the file has no indexer)'}`,
@@ -102,7 +102,7 @@ interface Counts {
 type Outcome =
   | { kind: 'resolved'; item: FeedItem; meta: TorrentMeta; details?: string }
   | { kind: 'known'; item: FeedItem; torrentId: number; details?: string }
-  | { kind: 'failed'; item: FeedItem; error: string /** already logged by core/http */; logged: boolean }
+  | { kind: 'failed'; item: FeedItem; error: string }
 
 const isSecretFree = (s: string): boolean => redact(s) === s
 
@@ -138,22 +138,19 @@ function indexerNumbers(item: FeedItem) {
 export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promise<StepResult> {
   const config = ctx.config()
   const targets = selectFeeds(config, opts)
-  const log = logger('ingest')
+  const log = ctx.log('ingest')
   registerSecret(config.jackettapi.apikey)
-  const policy = policyFrom(config, log)
+  const policy = httpPolicy(config, log)
   const db = ctx.db()
   const now = ctx.clock.nowSeconds()
-  const active = Object.values(config.trackers).filter((t) => t.active)
-  if (active.length === 0) log.warn(`${config.trackerFile}: no active tracker: every torrent will be skipped`)
+  const active = Object.values(config.trackers.entries).filter((t) => t.active)
+  if (active.length === 0) log.warn(`${config.trackers.tracker_file}: no active tracker: every torrent will be skipped`)
   const trackerIds = tx(db, () => upsertTrackers(db, active))
-  const matcher = trackerMatcher(config.trackers)
+  const matcher = trackerMatcher(config.trackers.entries)
   const counts: Counts = { feeds: 0, feeds_failed: 0, fetched: 0, kept: 0, skipped: 0, duplicates: 0, failed: 0 }
   const errors: string[] = []
-  const fail = (msg: string, logged = false) => {
-    const m = redact(msg)
-    if (!logged) log.warn(m)
-    errors.push(m)
-  }
+  /** A failure is reported once: in the step's errors, which the CLI or the run prints. */
+  const fail = (msg: string) => errors.push(redact(msg))
 
   for (const t of targets) {
     const what = `${t.indexer}/${t.category}`
@@ -177,9 +174,7 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
       feed = await fetchFeed(url, policy, `feed ${what}`)
     } catch (err) {
       counts.feeds_failed++
-      const m = redact(errorMessage(err))
-      log.error(m)
-      errors.push(m)
+      fail(errorMessage(err))
       continue
     }
     const before = { ...counts }
@@ -220,12 +215,7 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
             const meta = await resolveItem(item, policy, label)
             return { kind: 'resolved', item, meta, details }
           } catch (err) {
-            return {
-              kind: 'failed',
-              item,
-              error: errorMessage(err),
-              logged: (err as { logged?: boolean }).logged === true,
-            }
+            return { kind: 'failed', item, error: errorMessage(err) }
           } finally {
             done++
             if (feed.items.length >= 200 && done % 100 === 0) log.info(`${what}: ${done}/${feed.items.length} resolved`)
@@ -240,7 +230,7 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
       for (const o of outcomes) {
         if (o.kind === 'failed') {
           counts.failed++
-          fail(o.error, o.logged)
+          fail(o.error)
           continue
         }
         try {

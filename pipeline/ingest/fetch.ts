@@ -48,7 +48,7 @@ export async function fetchFeed(
     const e = err as HttpError
     const tz = torznabError(e.body)
     if (tz) throw new FeedError(`${what}: Torznab error ${tz.code}: ${tz.description} (HTTP ${e.status})`, tz.code)
-    throw new FeedError(`${e.message} (gave up after ${policy.tries} attempt(s))`)
+    throw new FeedError(e.message)
   }
   let body: string
   try {
@@ -84,13 +84,7 @@ export async function downloadMeta(link: string, policy: HttpPolicy, what: strin
     try {
       res = await httpGet(url, policy, { redirect: 'manual', what })
     } catch (err) {
-      // httpGet has logged its "gave up" line already
-      throw Object.assign(
-        new Error(redact(err instanceof HttpError ? err.message : `${what}: ${(err as Error).message}`)),
-        {
-          logged: err instanceof HttpError,
-        },
-      )
+      throw new Error(redact(err instanceof HttpError ? err.message : `${what}: ${(err as Error).message}`))
     }
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel().catch(() => {})

@@ -12,16 +12,14 @@
  */
 import { performance } from 'node:perf_hooks'
 import { eq } from 'drizzle-orm'
-import type { Context, StepResult } from '../core/context.ts'
+import type { Context, StepResult } from '../context.ts'
 import { EXIT_PARTIAL_FAILURE, errorMessage } from '../core/errors.ts'
-import { logger, out } from '../core/log.ts'
+import { out } from '../core/log.ts'
 import type { Db } from '../db/client.ts'
 import { recordStep } from '../db/runs.ts'
 import { runs } from '../db/schema.ts'
 import { type HeldLock, withLock } from './lock.ts'
 import { planSteps, type RunStep, stepLabel } from './steps.ts'
-
-const log = logger('run')
 
 export const INTERRUPTED = 'interrupted: the process stopped before this step finished (found by the next run)'
 
@@ -84,7 +82,8 @@ export interface PipelineOptions {
 export async function runPipeline(ctx: Context, steps: RunStep[], opts: PipelineOptions = {}): Promise<RunSummary> {
   // No lock file for an in-memory database (nor when the caller holds the lock already).
   const lockPath = opts.lock === false ? ':memory:' : ctx.config().sqlite.path
-  return withLock(lockPath, 'mediastrends run', async (lock) => {
+  const log = ctx.log('run')
+  return withLock(lockPath, 'mediastrends run', log, async (lock) => {
     const db = ctx.db()
     const interrupted = markInterrupted(db)
     if (interrupted > 0)
@@ -157,9 +156,8 @@ export function formatSummary(s: RunSummary): string[] {
   const width = Math.max(0, ...labels.map((l) => l.length))
   const lines = s.steps.map((o, i) => {
     const c = countsText(o.counts)
-    const err = o.ok
-      ? ''
-      : ` — ${o.errors[0] ?? 'failed'}${o.errors.length > 1 ? ` (+${o.errors.length - 1} more)` : ''}`
+    // each error was printed once, when its step ended: the summary only counts them
+    const err = o.ok ? '' : ` — ${o.errors.length || 'no'} error(s), listed above`
     return `${(labels[i] ?? '').padEnd(width)}  ${o.ok ? 'ok    ' : 'FAILED'}  ${`${o.seconds} s`.padStart(7)}${c ? `  ${c}` : ''}${err}`
   })
   const failedNames = s.steps.filter((o) => !o.ok).map((o) => outcomeLabel(o))
@@ -178,8 +176,10 @@ export function printSummary(ctx: Context, s: RunSummary): void {
 export async function runAll(ctx: Context, steps?: RunStep[]): Promise<number> {
   const config = ctx.config()
   steps ??= planSteps(config)
-  if (!steps.some((s) => s.name === 'torrents add')) log.warn(`no active indexer category in ${config.indexerFile}`)
-  if (!steps.some((s) => s.name === 'torrents stats')) log.warn(`no active tracker in ${config.trackerFile}`)
+  const log = ctx.log('run')
+  if (!steps.some((s) => s.name === 'torrents add'))
+    log.warn(`no active indexer category in ${config.indexers.indexer_file}`)
+  if (!steps.some((s) => s.name === 'torrents stats')) log.warn(`no active tracker in ${config.trackers.tracker_file}`)
   const summary = await runPipeline(ctx, steps)
   printSummary(ctx, summary)
   return summary.ok ? 0 : EXIT_PARTIAL_FAILURE

@@ -17,9 +17,7 @@ import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import { isoSeconds } from '../core/clock.ts'
 import { EXIT_LOCKED, errorMessage, UserError } from '../core/errors.ts'
-import { logger } from '../core/log.ts'
-
-const log = logger('run')
+import { type Logger, logger } from '../core/log.ts'
 
 export interface LockInfo {
   pid: number
@@ -203,6 +201,8 @@ export function removeStale(file: string, staleText: string): 'removed' | 'busy'
 
 export interface AcquireOptions {
   command?: string
+  /** Where the take-over of a stale lock is told (default: the 'run' logger). */
+  log?: Logger
   here?: Here
   /** Wall clock in Unix seconds (tests). */
   nowSeconds?: () => number
@@ -214,6 +214,7 @@ export interface AcquireOptions {
  */
 export function acquireLock(file: string, opts: AcquireOptions = {}): HeldLock {
   const here = opts.here ?? thisHost()
+  const log = opts.log ?? logger('run')
   const now = opts.nowSeconds ?? (() => Math.floor(Date.now() / 1000))
   const info: LockInfo = {
     pid: process.pid,
@@ -299,9 +300,10 @@ export function acquireLock(file: string, opts: AcquireOptions = {}): HeldLock {
 export async function withLock<T>(
   dbPath: string,
   command: string,
+  log: Logger,
   fn: (lock: HeldLock | undefined) => Promise<T>,
 ): Promise<T> {
-  const lock = dbPath === ':memory:' ? undefined : acquireLock(lockFileFor(dbPath), { command })
+  const lock = dbPath === ':memory:' ? undefined : acquireLock(lockFileFor(dbPath), { command, log })
   try {
     return await fn(lock)
   } finally {

@@ -8,7 +8,7 @@
  * replace it with steps of their own. Stage modules are imported when their step runs.
  */
 import type { Config } from '../config/schema.ts'
-import type { Context, StepResult } from '../core/context.ts'
+import type { Context, StepResult } from '../context.ts'
 
 export interface RunStep {
   /** The step's name in the runs table and the summary ("torrents add"). */
@@ -35,7 +35,7 @@ export interface PlanOptions {
 
 export function planSteps(config: Pick<Config, 'indexers' | 'trackers'>, opts: PlanOptions = {}): RunStep[] {
   const steps: RunStep[] = []
-  for (const [indexer, categories] of Object.entries(config.indexers)) {
+  for (const [indexer, categories] of Object.entries(config.indexers.entries)) {
     for (const category of CATEGORIES) {
       if (!categories[category]?.active) continue
       steps.push({
@@ -46,7 +46,7 @@ export function planSteps(config: Pick<Config, 'indexers' | 'trackers'>, opts: P
       })
     }
   }
-  const active = Object.values(config.trackers).filter((t) => t.active)
+  const active = Object.values(config.trackers.entries).filter((t) => t.active)
   if (opts.stats === 'together' && active.length > 0) {
     steps.push({
       name: 'torrents stats',

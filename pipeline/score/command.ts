@@ -1,8 +1,9 @@
 /** `torrents trends compute|get`, `torrents status`. */
+
+import type { Context, StepResult } from '../context.ts'
 import { isoSeconds, parseDateTime, toSeconds } from '../core/clock.ts'
-import type { Context, StepResult } from '../core/context.ts'
 import { UserError } from '../core/errors.ts'
-import { logger, out } from '../core/log.ts'
+import { out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { CATEGORIES, type TorrentStatus } from '../db/schema.ts'
 import { ENGINES, type EngineName, engines } from './engines.ts'
@@ -10,7 +11,6 @@ import { rankScores, trendingCount } from './rank.ts'
 import { nextStatus } from './status.ts'
 import { latestRunTime, loadCandidates, trendingIds, type Window, writeTrendRun } from './store.ts'
 
-const log = logger('score')
 const DAY = 86_400
 
 export interface TrendsComputeOptions {
@@ -24,7 +24,7 @@ export interface TrendsGetOptions {
 }
 
 function engineOf(ctx: Context, name: string | undefined): EngineName {
-  const e = name ?? ctx.config().trendsManager.engine
+  const e = name ?? ctx.config().trends_manager.engine
   if (!(ENGINES as readonly string[]).includes(e)) {
     throw new UserError(`--engine: expected ${ENGINES.join(' or ')}, got "${e}"`)
   }
@@ -33,27 +33,28 @@ function engineOf(ctx: Context, name: string | undefined): EngineName {
 
 /** The scoring window: `delta_days` up to `[trends_manager] max_date` (default: the run clock), not before `min_date`. */
 export function trendWindow(ctx: Context): Window {
-  const tm = ctx.config().trendsManager
-  const end = tm.maxDate ? toSeconds(tm.maxDate) : ctx.clock.nowSeconds()
-  let start = end - Math.round(tm.deltaDays * DAY)
-  if (tm.minDate) start = Math.max(start, toSeconds(tm.minDate))
+  const tm = ctx.config().trends_manager
+  const end = tm.max_date ? toSeconds(tm.max_date) : ctx.clock.nowSeconds()
+  let start = end - Math.round(tm.delta_days * DAY)
+  if (tm.min_date) start = Math.max(start, toSeconds(tm.min_date))
   return { start, end }
 }
 
 export async function trendsCompute(ctx: Context, opts: TrendsComputeOptions): Promise<StepResult> {
+  const log = ctx.log('score')
   const engine = engines[engineOf(ctx, opts.engine)]
-  const tm = ctx.config().trendsManager
+  const tm = ctx.config().trends_manager
   const db = ctx.db()
   const time = ctx.clock.nowSeconds()
   const window = trendWindow(ctx)
   const t0 = performance.now()
-  const { stats, hashes } = loadCandidates(db, tm.torrentsStatus, window)
+  const { stats, hashes } = loadCandidates(db, tm.torrents_status, window)
   const t1 = performance.now()
   log.info(
-    `${engine.name}: ${hashes.size} candidate(s) (status ${tm.torrentsStatus.join(',')}), ${stats.length} stat row(s) from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`,
+    `${engine.name}: ${hashes.size} candidate(s) (status ${tm.torrents_status.join(',')}), ${stats.length} stat row(s) from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`,
   )
   const scores = engine.score(stats, { now: window.end, trends: tm })
-  const k = trendingCount(hashes.size, tm.tau, tm.maxTrendings)
+  const k = trendingCount(hashes.size, tm.tau, tm.max_trendings)
   const ranked = rankScores(scores, (id) => hashes.get(id) ?? '', { k, positiveOnly: engine.positiveOnly })
   const t2 = performance.now()
   writeTrendRun(db, engine.name, time, ranked)
@@ -96,7 +97,7 @@ export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): Trending
   if (opts.deltaHours !== undefined && !(Number.isFinite(opts.deltaHours) && opts.deltaHours >= 0)) {
     throw new UserError(`--delta-hours: expected a number of hours ≥ 0, got "${opts.deltaHours}"`)
   }
-  const engine = ctx.config().trendsManager.engine
+  const engine = ctx.config().trends_manager.engine
   const db = ctx.db()
   const time = latestRunTime(db, engine)
   if (time === undefined) return []
@@ -149,13 +150,14 @@ export function formatTable(headers: string[], rows: string[][], alignRight: boo
 }
 
 export async function trendsGet(ctx: Context, opts: TrendsGetOptions): Promise<void> {
+  const log = ctx.log('score')
   const rows = trendingTorrents(ctx, opts)
   if (ctx.json) {
     out(JSON.stringify(rows, null, 2))
     return
   }
   if (rows.length === 0) {
-    log.info(`no trending torrent (engine ${ctx.config().trendsManager.engine}, filters as given)`)
+    log.info(`no trending torrent (engine ${ctx.config().trends_manager.engine}, filters as given)`)
     return
   }
   const table = formatTable(
@@ -167,8 +169,9 @@ export async function trendsGet(ctx: Context, opts: TrendsGetOptions): Promise<v
 }
 
 export async function torrentsStatus(ctx: Context): Promise<StepResult> {
+  const log = ctx.log('score')
   const config = ctx.config()
-  const engine = config.trendsManager.engine
+  const engine = config.trends_manager.engine
   const db = ctx.db()
   const now = ctx.clock.nowSeconds()
   const runTime = latestRunTime(db, engine, now)
@@ -191,7 +194,7 @@ export async function torrentsStatus(ctx: Context): Promise<StepResult> {
   tx(db, () => {
     for (const [id, status, pubDate] of torrents) {
       counts.checked = (counts.checked ?? 0) + 1
-      const next = nextStatus({ status, pubDate }, now, config.torrentsManager.newDelay, trending?.has(id))
+      const next = nextStatus({ status, pubDate }, now, config.torrents_manager.new_delay, trending?.has(id))
       counts[next] = (counts[next] ?? 0) + 1
       if (next === status) continue
       update.run(next, id)

@@ -1,19 +1,19 @@
 /**
  * The trend engines by name. Each is a pure function of the window's stats (and the run's
- * options) to torrent → score; ranking and K are shared (rank.ts).
+ * options) to torrent → score; ranking and K are shared (rank.ts). The engines' own options are
+ * taken from `[trends_manager]` here, in one place.
  */
-import type { Config } from '../config/schema.ts'
+import { ENGINES, type EngineName, type IniConfig } from '../config/schema.ts'
 import { normalizedScores } from './normalized.ts'
 import type { StatsTable } from './stats-table.ts'
 import { velocityScores } from './velocity.ts'
 
-export const ENGINES = ['velocity', 'normalized'] as const
-export type EngineName = (typeof ENGINES)[number]
+export { ENGINES, type EngineName }
 
 export interface EngineRun {
   /** The time scores are for (unix s): the window's end. */
   now: number
-  trends: Config['trendsManager']
+  trends: IniConfig['trends_manager']
 }
 
 export interface Engine {
@@ -27,11 +27,23 @@ export const engines: Record<EngineName, Engine> = {
   normalized: {
     name: 'normalized',
     positiveOnly: false,
-    score: (stats, { trends }) => normalizedScores(stats, trends),
+    score: (stats, { trends: t }) =>
+      normalizedScores(stats, {
+        weightSeeders: t.weight_seeders,
+        weightCompleted: t.weight_completed,
+        weightLeechers: t.weight_leechers,
+        lambda: t.lambda,
+      }),
   },
   velocity: {
     name: 'velocity',
     positiveOnly: true,
-    score: (stats, { now, trends }) => velocityScores(stats, { now, ...trends }),
+    score: (stats, { now, trends: t }) =>
+      velocityScores(stats, {
+        now,
+        halfLifeHours: t.half_life_hours,
+        weightCompleted: t.weight_completed,
+        weightLeechers: t.weight_leechers,
+      }),
   },
 }

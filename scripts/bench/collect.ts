@@ -14,11 +14,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { stringify } from 'yaml'
+import { randomInfoHash, startTracker } from '../../devkit/servers/tracker.ts'
 import { torrentsStats } from '../../pipeline/collect/command.ts'
 import { loadConfig } from '../../pipeline/config/load.ts'
+import { makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { makeContext } from '../../pipeline/core/context.ts'
-import { randomInfoHash, startTracker } from '../../pipeline/testing/tracker.ts'
 
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number)
 const transports = (process.env.BENCH_TRANSPORTS ?? 'udp,http').split(',') as ('udp' | 'http')[]

@@ -5,11 +5,12 @@
  *   downloads  every item must be downloaded (.torrent files, [requests] concurrency = 4)
  *   re-run     the same download feed again: everything is already known
  */
+
+import { startTorznabServer, type TorznabItemSpec } from '../../devkit/servers/torznab.ts'
+import { fakeHash, makeMagnet, makeTorrent } from '../../devkit/torrent-file.ts'
+import { makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { makeContext } from '../../pipeline/core/context.ts'
 import { torrentsAdd } from '../../pipeline/ingest/command.ts'
-import { fakeHash, makeMagnet, makeTorrent } from '../../pipeline/testing/torrent-file.ts'
-import { startTorznabServer, type TorznabItemSpec } from '../../pipeline/testing/torznab-server.ts'
 import { makeConfigDir } from '../../test/helpers/config.ts'
 
 const N = 1000

@@ -8,12 +8,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { rng } from '../../devkit/sim/rng.ts'
 import { loadConfig } from '../../pipeline/config/load.ts'
+import { makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { makeContext } from '../../pipeline/core/context.ts'
 import { tx } from '../../pipeline/db/client.ts'
 import { trendsCompute } from '../../pipeline/score/command.ts'
-import { rng } from '../../pipeline/sim/rng.ts'
 
 const { values } = parseArgs({
   options: {

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
-import { buildSite } from '../../test/e2e/build.ts'
-import { seedSiteDb } from '../seed-site-db.ts'
+import { buildSite } from '../../devkit/site/build.ts'
+import { seedSiteDb } from '../../devkit/site/seed-db.ts'
 
 const { values } = parseArgs({
   options: {

@@ -31,7 +31,7 @@ export function siteSettings(env: NodeJS.ProcessEnv = process.env): SiteSettings
   if (env.MEDIASTRENDS_MODE?.trim()) {
     const config = loadConfig({ env })
     dbPath = config.sqlite.path
-    siteUrl = config.site.baseUrl
+    siteUrl = config.site.base_url
     title = config.site.title
     source = `config mode "${config.mode}"`
   }

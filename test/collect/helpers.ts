@@ -3,7 +3,7 @@
  * inserted straight into the database (ingest is another stage), and reading `stats` back.
  */
 import { eq } from 'drizzle-orm'
-import type { Context } from '../../pipeline/core/context.ts'
+import type { Context } from '../../pipeline/context.ts'
 import type { Category, TorrentStatus } from '../../pipeline/db/schema.ts'
 import { stats, torrents, torrentTrackers, trackers } from '../../pipeline/db/schema.ts'
 import { testContext } from '../helpers/config.ts'
@@ -70,7 +70,7 @@ export function insertTorrents(ctx: Context, specs: TorrentSpec[]): Map<string, 
         .get()
       ids.set(s.infoHash, row.id)
       for (const name of s.trackers) {
-        const t = config.trackers[name]
+        const t = config.trackers.entries[name]
         if (!t) throw new Error(`no tracker ${name} in the test config`)
         const tr = db
           .insert(trackers)

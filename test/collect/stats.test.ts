@@ -3,10 +3,10 @@
  * were built by real announces: the stored stats must equal the swarms, over HTTP and over UDP.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type LoopbackTracker, randomInfoHash, startTracker } from '../../devkit/servers/tracker.ts'
 import { torrentsStats } from '../../pipeline/collect/command.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
 import { UserError } from '../../pipeline/core/errors.ts'
-import { type LoopbackTracker, randomInfoHash, startTracker } from '../../pipeline/testing/tracker.ts'
 import { collectContext, entryOf, fastIni, insertTorrents, shapeFor, storedStats } from './helpers.ts'
 
 const MINUTE = Math.floor(Date.parse('2026-01-15T12:00:30Z') / 1000 / 60) * 60

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { StatsWriter } from '../../pipeline/collect/store.ts'
-import type { Context } from '../../pipeline/core/context.ts'
+import type { Context } from '../../pipeline/context.ts'
 import { testContext } from '../helpers/config.ts'
 import { insertSample } from '../helpers/sample-data.ts'
 

@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterAll, describe, expect, it } from 'vitest'
-import { loadCatalogue } from '../../pipeline/demo/catalogue.ts'
-import { demo, PACKAGE_ROOT } from '../../pipeline/demo/command.ts'
+import { loadCatalogue } from '../../devkit/demo/catalogue.ts'
+import { demo, PACKAGE_ROOT } from '../../devkit/demo/command.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'mediastrends-demo-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

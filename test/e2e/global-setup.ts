@@ -6,8 +6,8 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { seedSiteDb } from '../../scripts/seed-site-db.ts'
-import { buildSite } from './build.ts'
+import { buildSite } from '../../devkit/site/build.ts'
+import { seedSiteDb } from '../../devkit/site/seed-db.ts'
 import { serveStatic } from './static-server.ts'
 
 export default async function globalSetup(): Promise<() => Promise<void>> {

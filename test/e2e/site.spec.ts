@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import AxeBuilder from '@axe-core/playwright'
 import { XMLParser } from 'fast-xml-parser'
-import { XSS_IMG, XSS_SCRIPT } from '../../scripts/seed-site-db.ts'
+import { XSS_IMG, XSS_SCRIPT } from '../../devkit/site/seed-db.ts'
 import { emptySite, expect, seedDb, site, test } from './fixtures.ts'
 
 interface Ranked {

@@ -51,8 +51,8 @@ describe('command line', () => {
     expect(r.stdout).toContain(`files read (later wins):`)
     expect(r.stdout).toContain(dir.iniFile)
     expect(r.stdout).toContain('retry.tries = 4') // from the user file
-    expect(r.stdout).toContain('trendsManager.tau = 0.2') // from the defaults
-    expect(r.stdout).toContain('trackers.ygg.netloc = ygg.example:8080')
+    expect(r.stdout).toContain('trends_manager.tau = 0.2') // from the defaults
+    expect(r.stdout).toContain('trackers.entries.ygg.netloc = ygg.example:8080')
     expect(r.stdout).toContain('jackettapi.apikey = ***')
     expect(r.stdout + r.stderr).not.toContain('verysecretapikey')
     const json = run(['--json', '-m', 'test', '-f', dir.dir, 'config', 'show'])

@@ -123,42 +123,42 @@ describe('config: the older tool’s files', () => {
     const c = d.load()
     expect(c.directory.logs).toBe('/srv/mediastrends/logs') // old key "log"
     expect(c.sqlite.path).toBe('/srv/mediastrends/data/sqlite/database.db')
-    expect(c.sqlite.backupDir).toBe('/srv/mediastrends/data')
-    expect(c.requests.userAgent).toBe('Mozilla/5.0 (X11; Linux x86_64; rv:82.0) Gecko/20100101 Firefox/82.0')
+    expect(c.sqlite.backup_dir).toBe('/srv/mediastrends/data')
+    expect(c.requests.user_agent).toBe('Mozilla/5.0 (X11; Linux x86_64; rv:82.0) Gecko/20100101 Firefox/82.0')
     expect(c.retry).toEqual({ tries: 10, delay: 5 })
-    expect(c.trendsManager.minDate?.toISOString()).toBe('2020-01-01T00:00:00.000Z')
-    expect(c.trendsManager.maxDate).toBeUndefined()
-    expect(c.trendsManager.tau).toBe(0.2)
-    expect(c.torrentsManager.candidatesStatus).toEqual(['new', 'follow'])
+    expect(c.trends_manager.min_date?.toISOString()).toBe('2020-01-01T00:00:00.000Z')
+    expect(c.trends_manager.max_date).toBeUndefined()
+    expect(c.trends_manager.tau).toBe(0.2)
+    expect(c.torrents_manager.candidates_status).toEqual(['new', 'follow'])
     expect(c.jackettapi.netloc).toBe('jackett.local:9117')
     expect(c.jackettapi.apikey).toBe('s3cretjackettkey')
-    expect(c.indexers.yggtorrent?.movies).toEqual({ active: true, action: 'search', params: { cat: '2183' } })
-    expect(c.indexers.yggtorrent?.series?.active).toBe(false)
-    expect(c.trackers.ygg).toEqual({
+    expect(c.indexers.entries.yggtorrent?.movies).toEqual({ active: true, action: 'search', params: { cat: '2183' } })
+    expect(c.indexers.entries.yggtorrent?.series?.active).toBe(false)
+    expect(c.trackers.entries.ygg).toEqual({
       name: 'ygg',
       active: true,
       scheme: 'http',
       netloc: 'ygg.peer2peer.cc:8080',
       path: '/announce',
     })
-    expect(c.trackers.yggudp?.path).toBe('')
+    expect(c.trackers.entries.yggudp?.path).toBe('')
     expect(c.files[1]).toBe(d.iniFile)
   })
 
   it('uses the package defaults when the user file sets nothing', () => {
     const d = mk()
     const c = d.load()
-    expect(c.trendsManager).toMatchObject({
+    expect(c.trends_manager).toMatchObject({
       engine: 'velocity',
-      deltaDays: 31,
+      delta_days: 31,
       tau: 0.2,
-      maxTrendings: 50,
+      max_trendings: 50,
       lambda: 0.8,
     })
-    expect(c.torrentsManager.newDelay).toBe(3)
-    expect(c.requests.batchSize).toBe(50)
+    expect(c.torrents_manager.new_delay).toBe(3)
+    expect(c.requests.batch_size).toBe(50)
     expect(c.sqlite.path).toBe(join(d.dir, 'data', 'mediastrends.db')) // relative to the config file
-    expect(c.indexers).toEqual({})
+    expect(c.indexers.entries).toEqual({})
   })
 
   it('interpolates ${key} and ${section:key}, and $$ is a dollar', () => {
@@ -176,8 +176,8 @@ describe('config: the older tool’s files', () => {
     try {
       const d = mk({ ini: '[trends_manager]\nmax_date = 2026-01-31 12:00\nmin_date = 2026-01-01T00:00+02:00' })
       const c = d.load()
-      expect(c.trendsManager.maxDate?.toISOString()).toBe('2026-01-31T12:00:00.000Z')
-      expect(c.trendsManager.minDate?.toISOString()).toBe('2025-12-31T22:00:00.000Z')
+      expect(c.trends_manager.max_date?.toISOString()).toBe('2026-01-31T12:00:00.000Z')
+      expect(c.trends_manager.min_date?.toISOString()).toBe('2025-12-31T22:00:00.000Z')
     } finally {
       if (tz === undefined) delete process.env.TZ
       else process.env.TZ = tz

@@ -1,6 +1,9 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type Context, makeContext } from '../../pipeline/context.ts'
+import { fixedClock } from '../../pipeline/core/clock.ts'
+import { closeDb, openDb, tx } from '../../pipeline/db/client.ts'
 import {
   backupLoad,
   backupSave,
@@ -9,10 +12,7 @@ import {
   databaseImport,
   databaseReset,
   databaseResetTables,
-} from '../../pipeline/commands/database.ts'
-import { fixedClock } from '../../pipeline/core/clock.ts'
-import { type Context, makeContext } from '../../pipeline/core/context.ts'
-import { closeDb, openDb, tx } from '../../pipeline/db/client.ts'
+} from '../../pipeline/db/command.ts'
 import { EXPORT_TABLES, exportLines, importNdjson } from '../../pipeline/db/ndjson.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'
 import { dumpAll, insertSample } from '../helpers/sample-data.ts'
@@ -116,7 +116,7 @@ describe('backups', () => {
     const { ctx, config, at } = setup('2026-02-01T10:00:00Z')
     insertSample(ctx.db())
     const out = await quiet(() => backupSave(ctx))
-    const file = join(config.sqlite.backupDir, 'mediastrends.2026-02-01T10-00-00Z.db')
+    const file = join(config.sqlite.backup_dir, 'mediastrends.2026-02-01T10-00-00Z.db')
     expect(out).toContain(file)
     expect(existsSync(file)).toBe(true)
     ctx.db().$client.prepare('DELETE FROM torrents').run()
@@ -141,11 +141,11 @@ describe('backups', () => {
     const { ctx, config } = setup()
     insertSample(ctx.db())
     await quiet(() => databaseReset(ctx, { backup: true }))
-    expect(readdirSync(config.sqlite.backupDir)).toHaveLength(1)
+    expect(readdirSync(config.sqlite.backup_dir)).toHaveLength(1)
     expect(count(ctx, 'torrents')).toBe(0)
     insertSample(ctx.db())
     await quiet(() => databaseReset(ctx, { backup: false }))
-    expect(readdirSync(config.sqlite.backupDir)).toHaveLength(1)
+    expect(readdirSync(config.sqlite.backup_dir)).toHaveLength(1)
     expect(count(ctx, 'torrents')).toBe(0)
   })
 
@@ -156,7 +156,7 @@ describe('backups', () => {
     expect(count(ctx, 'stats')).toBe(0)
     expect(count(ctx, 'trends')).toBe(0)
     expect(count(ctx, 'torrents')).toBe(3)
-    expect(readdirSync(config.sqlite.backupDir)).toHaveLength(1)
+    expect(readdirSync(config.sqlite.backup_dir)).toHaveLength(1)
     await expect(databaseResetTables(ctx, { tables: ['stat'], backup: false })).rejects.toThrow(/unknown table stat/)
   })
 })

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import type { Context } from '../../pipeline/core/context.ts'
+import type { Context } from '../../pipeline/context.ts'
 import { importImdb, type MediaLine, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
-import { startTmdbFixture, type TmdbFixture } from '../../pipeline/testing/tmdb-server.ts'
 import { testContext } from '../helpers/config.ts'
+import { startTmdbFixture, type TmdbFixture } from '../servers/tmdb.ts'
 import { capture, hashOf, type SeedTorrent, seedTrendRun, writeImdbDatasets } from './helpers.ts'
 
 const T1 = 1_768_478_400 // 2026-01-15T12:00:00Z
@@ -219,9 +219,9 @@ describe('movies compute / get (no metadata provider)', () => {
 
   it('says so and succeeds when there is no trend run yet', async () => {
     const ctx = setup()
-    const { result, stderr } = await capture(() => mediaCompute(ctx, 'movie'))
+    const result = await mediaCompute(ctx, 'movie')
     expect(result.ok).toBe(true)
-    expect(stderr).toContain('no trend run of engine "velocity"')
+    expect(ctx.logs.text()).toContain('no trend run of engine "velocity"')
     const { stdout } = await capture(() => mediaGet(ctx, 'movie'))
     expect(stdout).toContain('no trending movies yet')
   })
@@ -421,12 +421,13 @@ describe('metadata providers', () => {
       await capture(() => importImdb(ctx, [files.basics, files.ratings]))
       seedTrendRun(ctx, MOVIES, T1)
       tmdb.mode = mode
-      const { result, stderr } = await capture(() => mediaCompute(ctx, 'movie'))
+      const result = await mediaCompute(ctx, 'movie')
+      const reported = result.errors.join('\n')
       expect(result.ok).toBe(true)
       expect(result.counts.tmdbFailed).toBe(1)
-      expect(stderr.match(/going on without TMDB/g)).toHaveLength(1)
-      if (mode === '401') expect(stderr).toContain('refused (HTTP 401)')
-      expect(stderr).not.toContain(tmdb.apiKey)
+      expect(reported.match(/going on without TMDB/g)).toHaveLength(1)
+      if (mode === '401') expect(reported).toContain('refused (HTTP 401)')
+      expect(`${reported}\n${ctx.logs.text()}`).not.toContain(tmdb.apiKey)
       const j = await getJson(ctx, 'movie')
       expect(j.items.find((i) => i.title === 'Oppenheimer')).toMatchObject({ imdbId: 'tt15398776', torrents: 3 })
       const row = ctx

@@ -3,7 +3,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { vi } from 'vitest'
-import type { Context } from '../../pipeline/core/context.ts'
+import type { Context } from '../../pipeline/context.ts'
 
 export interface SeedTorrent {
   name: string

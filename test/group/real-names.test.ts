@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { readLabelledNames, scoreNames } from '../../pipeline/group/labelled.ts'
+import { readLabelledNames, scoreNames } from '../../devkit/names/labelled.ts'
 import { parseRelease } from '../../pipeline/group/parse.ts'
 
 const FILE = join(import.meta.dirname, '..', '..', 'data', 'samples', 'real-release-names.tsv')

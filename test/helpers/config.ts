@@ -8,8 +8,9 @@ import { join } from 'node:path'
 import { stringify } from 'yaml'
 import { loadConfig } from '../../pipeline/config/load.ts'
 import type { Config } from '../../pipeline/config/schema.ts'
+import { type Context, makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { type Context, makeContext } from '../../pipeline/core/context.ts'
+import { memoryLog } from '../../pipeline/core/log.ts'
 
 export interface ConfigFiles {
   /** Extra ini text appended to the user file (sections and keys). */
@@ -50,9 +51,15 @@ export function makeConfigDir(files: ConfigFiles = {}): TestConfigDir {
   }
 }
 
-/** A context on a fresh config dir (database under DIR/data), clock fixed at `now`. */
-export function testContext(files: ConfigFiles = {}, now = '2026-01-15T12:00:00Z'): Context & { dirs: TestConfigDir } {
+export type TestContext = Context & { dirs: TestConfigDir; logs: ReturnType<typeof memoryLog> }
+
+/**
+ * A context on a fresh config dir (database under DIR/data), clock fixed at `now`, logging into
+ * memory: tests assert on `ctx.logs.lines` / `ctx.logs.text()`.
+ */
+export function testContext(files: ConfigFiles = {}, now = '2026-01-15T12:00:00Z'): TestContext {
   const dirs = makeConfigDir(files)
-  const ctx = makeContext({ clock: fixedClock(new Date(now)), loadConfig: () => dirs.load() })
-  return Object.assign(ctx, { dirs })
+  const logs = memoryLog()
+  const ctx = makeContext({ clock: fixedClock(new Date(now)), loadConfig: () => dirs.load(), log: logs.log })
+  return Object.assign(ctx, { dirs, logs })
 }

@@ -2,8 +2,8 @@
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { makeTorrent } from '../../pipeline/testing/torrent-file.ts'
-import { startTorznabServer, type TorznabServer } from '../../pipeline/testing/torznab-server.ts'
+import { startTorznabServer, type TorznabServer } from '../../devkit/servers/torznab.ts'
+import { makeTorrent } from '../../devkit/torrent-file.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'
 import { APIKEY, NOW, TRACKERS, YGG } from './helpers.ts'
 

@@ -1,7 +1,8 @@
 /** Shared set-up of the ingest tests: a Torznab server on loopback and a config pointing at it. */
-import type { Context } from '../../pipeline/core/context.ts'
-import type { TorznabServer } from '../../pipeline/testing/torznab-server.ts'
-import { testContext } from '../helpers/config.ts'
+
+import type { TorznabServer } from '../../devkit/servers/torznab.ts'
+import type { Context } from '../../pipeline/context.ts'
+import { type TestContext, testContext } from '../helpers/config.ts'
 
 export const APIKEY = 'ingest-test-apikey-7f3a9c21'
 export const NOW = '2026-11-24T18:00:00Z'
@@ -24,7 +25,7 @@ export function ingestContext(
   srv: TorznabServer,
   indexers: unknown,
   opts: { now?: string; apikey?: string; extraIni?: string } = {},
-): Context & { dirs: { dir: string; cleanup(): void } } {
+): TestContext {
   const section = srv.iniSection().replace(/^apikey = .*$/m, `apikey = ${opts.apikey ?? APIKEY}`)
   // makeConfigDir's ini text ends inside [requests]: these first keys land there.
   const ini = `timeout = 0.5\nconcurrency = 4\n[retry]\ntries = 2\ndelay = 0.05\n${section}${opts.extraIni ?? ''}`
@@ -45,20 +46,4 @@ export function rowCounts(ctx: Context): Record<string, number> {
     out[t] = (s.prepare(`SELECT count(*) AS n FROM ${t}`).get() as { n: number }).n
   }
   return out
-}
-
-/** Capture everything written to stderr (where the loggers write) while `fn` runs. */
-export async function captureStderr<T>(fn: () => Promise<T>): Promise<{ result: T; stderr: string }> {
-  const chunks: string[] = []
-  const original = process.stderr.write.bind(process.stderr)
-  process.stderr.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'))
-    return (original as (...a: unknown[]) => boolean)(chunk, ...rest)
-  }) as typeof process.stderr.write
-  try {
-    const result = await fn()
-    return { result, stderr: chunks.join('') }
-  } finally {
-    process.stderr.write = original
-  }
 }

@@ -3,16 +3,16 @@
  * real .torrent files, a real SQLite database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { UserError } from '../../pipeline/core/errors.ts'
-import { selectFeeds, torrentsAdd } from '../../pipeline/ingest/command.ts'
-import { makeMagnet, makeTorrent } from '../../pipeline/testing/torrent-file.ts'
 import {
   startTorznabServer,
   type TorznabItemSpec,
   type TorznabServer,
   torznabErrorXml,
-} from '../../pipeline/testing/torznab-server.ts'
-import { APIKEY, captureStderr, dumpDb, ingestContext, NOW_S, OPEN, rowCounts, YGG } from './helpers.ts'
+} from '../../devkit/servers/torznab.ts'
+import { makeMagnet, makeTorrent } from '../../devkit/torrent-file.ts'
+import { UserError } from '../../pipeline/core/errors.ts'
+import { selectFeeds, torrentsAdd } from '../../pipeline/ingest/command.ts'
+import { APIKEY, dumpDb, ingestContext, NOW_S, OPEN, rowCounts, YGG } from './helpers.ts'
 
 type Row = Record<string, unknown>
 
@@ -104,9 +104,8 @@ describe('torrents add against a Jackett-shaped server', () => {
     ctx = ingestContext(srv, {
       ygg: { movies: { active: true, action: 'search', params: { cat: 2000 } }, series: { active: false } },
     })
-    const r = await captureStderr(() => torrentsAdd(ctx, { categories: ['movies'], indexer: 'ygg' }))
-    first = r.result
-    stderr = r.stderr
+    first = await torrentsAdd(ctx, { categories: ['movies'], indexer: 'ygg' })
+    stderr = ctx.logs.text()
   })
   afterAll(async () => {
     ctx?.close()
@@ -400,11 +399,13 @@ describe('feeds that fail', () => {
     await srv?.close()
   })
 
-  it('logs each failure on one line, goes on with the next feed, and fails the step', async () => {
-    const { result: r, stderr } = await captureStderr(() => torrentsAdd(ctx, { categories: ['movies'] }))
+  it('reports each failure on one line (once: in the errors, not in the logs), goes on with the next feed, and fails the step', async () => {
+    const r = await torrentsAdd(ctx, { categories: ['movies'] })
+    const stderr = ctx.logs.text()
     expect(r.ok).toBe(false)
     expect(r.counts).toMatchObject({ feeds: 6, feeds_failed: 5, kept: 1, failed: 0 })
-    const line = (re: RegExp) => stderr.split('\n').filter((l) => re.test(l))
+    for (const e of r.errors) expect(stderr).not.toContain(e)
+    const line = (re: RegExp) => r.errors.filter((l) => re.test(l))
     expect(line(/feed autherr\/movies: Torznab error 100: Invalid API Key \(HTTP 200\)/)).toHaveLength(1)
     expect(line(/feed down\/movies: Torznab error 900: Cloudflare protection \(HTTP 503\)/)).toHaveLength(1)
     expect(line(/feed slow\/movies: timed out after 500 ms/).length).toBeGreaterThanOrEqual(1)
@@ -427,7 +428,8 @@ describe('feeds that fail', () => {
   it('a wrong API key is a Torznab error naming code and description, without the key', async () => {
     const wrong = ingestContext(srv, { limited: { movies: {} } }, { apikey: 'wrong-key-123456' })
     try {
-      const { result: r, stderr } = await captureStderr(() => torrentsAdd(wrong, { categories: ['movies'] }))
+      const r = await torrentsAdd(wrong, { categories: ['movies'] })
+      const stderr = wrong.logs.text()
       expect(r.ok).toBe(false)
       expect(r.errors).toEqual(['feed limited/movies: Torznab error 100: Invalid API Key (HTTP 401)'])
       expect(stderr).not.toContain('wrong-key-123456')
@@ -440,14 +442,16 @@ describe('feeds that fail', () => {
 
 describe('which feeds are asked', () => {
   const config = {
-    indexerFile: '/etc/mediastrends/indexers.yaml',
     indexers: {
-      ygg: {
-        movies: { active: true, action: 'search' as const, params: { cat: '2000' } },
-        series: { active: false, action: 'tvsearch' as const, params: {} },
+      indexer_file: '/etc/mediastrends/indexers.yaml',
+      entries: {
+        ygg: {
+          movies: { active: true, action: 'search' as const, params: { cat: '2000' } },
+          series: { active: false, action: 'tvsearch' as const, params: {} },
+        },
+        tl: { movies: { active: true, action: 'movie' as const, params: {} } },
+        off: { movies: { active: false, action: 'search' as const, params: {} } },
       },
-      tl: { movies: { active: true, action: 'movie' as const, params: {} } },
-      off: { movies: { active: false, action: 'search' as const, params: {} } },
     },
   }
   const names = (o: Parameters<typeof selectFeeds>[1]) =>
@@ -489,7 +493,7 @@ describe('which feeds are asked', () => {
     )
     expect(err({ categories: ['series'] })).toBe('/etc/mediastrends/indexers.yaml: no active indexer for series')
     expect(err({ categories: ['music'] })).toMatch(/unknown category "music"/)
-    expect(() => selectFeeds({ indexerFile: 'x.yaml', indexers: {} }, { categories: [] })).toThrow(
+    expect(() => selectFeeds({ indexers: { indexer_file: 'x.yaml', entries: {} } }, { categories: [] })).toThrow(
       'x.yaml: no indexer configured',
     )
   })

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto'
 import bencode from 'bencode'
 import { describe, expect, it } from 'vitest'
+import { hexToBase32, makeMagnet, makeTorrent } from '../../devkit/torrent-file.ts'
 import { normalizeHash, parseMagnet, parseTorrentBytes } from '../../pipeline/ingest/torrent.ts'
 import { trackerKey, trackerMatcher } from '../../pipeline/ingest/trackers.ts'
-import { hexToBase32, makeMagnet, makeTorrent } from '../../pipeline/testing/torrent-file.ts'
 
 describe('info hashes', () => {
   it('accepts hex in any case and base32; rejects the rest', () => {

@@ -9,9 +9,10 @@ import { dirname, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import Database from 'better-sqlite3'
 import { afterEach, describe, expect, it } from 'vitest'
+import { type Context, makeContext, type StepResult } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { type Context, makeContext, type StepResult } from '../../pipeline/core/context.ts'
 import { EXIT_LOCKED, EXIT_PARTIAL_FAILURE, UserError } from '../../pipeline/core/errors.ts'
+import { logger } from '../../pipeline/core/log.ts'
 import { INTERRUPTED, runAll, runPipeline } from '../../pipeline/run/command.ts'
 import {
   acquireLock,
@@ -79,10 +80,16 @@ describe('planSteps', () => {
     const cat = (active: boolean) => ({ active, action: 'search' as const, params: {} })
     const config = {
       indexers: {
-        ygg: { movies: cat(true), series: cat(false) },
-        other: { series: cat(true), movies: cat(true) },
+        indexer_file: 'indexers.yaml',
+        entries: {
+          ygg: { movies: cat(true), series: cat(false) },
+          other: { series: cat(true), movies: cat(true) },
+        },
       },
-      trackers: { a: { ...tr(true), name: 'a' }, off: { ...tr(false), name: 'off' }, b: { ...tr(true), name: 'b' } },
+      trackers: {
+        tracker_file: 'trackers.yaml',
+        entries: { a: { ...tr(true), name: 'a' }, off: { ...tr(false), name: 'off' }, b: { ...tr(true), name: 'b' } },
+      },
     }
     expect(planSteps(config).map((s) => [s.name, s.target])).toEqual([
       ['torrents add', 'ygg/movies'],
@@ -96,12 +103,11 @@ describe('planSteps', () => {
       ['series compute', null],
     ])
     expect(planSteps(config, { stats: 'together' }).filter((s) => s.name === 'torrents stats')).toHaveLength(1)
-    expect(planSteps({ indexers: {}, trackers: {} }).map((s) => s.name)).toEqual([
-      'torrents trends compute',
-      'torrents status',
-      'movies compute',
-      'series compute',
-    ])
+    expect(
+      planSteps({ indexers: { indexer_file: 'i', entries: {} }, trackers: { tracker_file: 't', entries: {} } }).map(
+        (s) => s.name,
+      ),
+    ).toEqual(['torrents trends compute', 'torrents status', 'movies compute', 'series compute'])
   })
 })
 
@@ -297,7 +303,9 @@ describe('runPipeline', () => {
     expect((err as UserError).details.join('\n')).toContain(lockFileFor(dbPath))
     expect(ran).toEqual([])
     // A single step taking the same lock (as the CLI's steps can) is refused too.
-    const single = await withLock(dbPath, 'mediastrends torrents stats', async () => 'ran').catch((e: UserError) => e)
+    const single = await withLock(dbPath, 'mediastrends torrents stats', logger('run'), async () => 'ran').catch(
+      (e: UserError) => e,
+    )
     expect((single as UserError).exitCode).toBe(EXIT_LOCKED)
 
     gate.resolve()

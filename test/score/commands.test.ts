@@ -4,8 +4,8 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { main } from '../../pipeline/cli.ts'
+import { type Context, makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
-import { type Context, makeContext } from '../../pipeline/core/context.ts'
 import type { Db } from '../../pipeline/db/client.ts'
 import { torrentsStatus, trendingTorrents, trendsCompute, trendsGet } from '../../pipeline/score/command.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'

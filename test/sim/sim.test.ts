@@ -11,7 +11,7 @@ import {
   SimTracker,
   Swarm,
   type TrackerSpec,
-} from '../../pipeline/sim/index.ts'
+} from '../../devkit/sim/index.ts'
 
 const T0 = Date.UTC(2026, 0, 1) / 1000
 const H = 3600

@@ -3,7 +3,7 @@
  * label) and how well a parser reads them. Shared by `npm run eval:names` and the tests.
  */
 import { readFileSync } from 'node:fs'
-import { normaliseTitle } from './parse.ts'
+import { normaliseTitle } from '../../pipeline/group/parse.ts'
 
 export interface LabelledName {
   name: string

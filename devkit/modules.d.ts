@@ -1,17 +1,4 @@
-/**
- * Types for the untyped packages collect and pipeline/testing use (no @types exist for them).
- * Only what we call is declared.
- */
-declare module 'bencode' {
-  interface Bencode {
-    /** Decode bencoded bytes: dictionaries → objects (binary keys that are not UTF-8 become hex), strings → Uint8Array. */
-    decode(data: Uint8Array, encoding?: string): unknown
-    encode(value: unknown): Uint8Array
-  }
-  const bencode: Bencode
-  export default bencode
-}
-
+/** Types for bittorrent-tracker's Server (no @types exist): the loopback tracker of tests and the demo. */
 declare module 'bittorrent-tracker/server' {
   import type { Socket } from 'node:dgram'
   import type { EventEmitter } from 'node:events'

@@ -3,7 +3,7 @@
  * scrapes a collector would have made. Used by `npm run eval` (engines vs truth), by the tests,
  * and reusable by the demo (which can announce `swarm.truth(t)` peers to a real tracker).
  */
-import type { StatRow } from '../score/stats-table.ts'
+import type { StatRow } from '../../pipeline/score/stats-table.ts'
 import { CURVE_KINDS, type CurveKind, type DemandCurve } from './demand.ts'
 import { hashSeed, rng } from './rng.ts'
 import { Swarm, type SwarmSpec } from './swarm.ts'

@@ -5,7 +5,7 @@
  * departures `stopped`. The tracker's scrape then answers what the simulator says.
  */
 import pLimit from 'p-limit'
-import type { AnnounceParams, LoopbackTracker, SwarmShape } from '../testing/tracker.ts'
+import type { AnnounceParams, LoopbackTracker, SwarmShape } from '../servers/tracker.ts'
 
 interface Peer {
   peerId: string

@@ -14,8 +14,8 @@
 import { existsSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { closeDb, openDb, tx } from '../pipeline/db/client.ts'
-import { rng } from '../pipeline/sim/rng.ts'
+import { closeDb, openDb, tx } from '../../pipeline/db/client.ts'
+import { rng } from '../sim/rng.ts'
 
 export const XSS_SCRIPT = '<script>alert(1)</script>'
 export const XSS_IMG = '"><img src=x onerror=alert(1)>'
@@ -438,4 +438,4 @@ function main(): void {
   )
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('seed-site-db.ts')) main()
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('seed-db.ts')) main()

@@ -1,15 +1,14 @@
 /** `database create | reset | reset-tables | backup save | backup load | export | import`. */
 import { rmSync } from 'node:fs'
 import { sql } from 'drizzle-orm'
-import type { Context } from '../core/context.ts'
+import type { Context } from '../context.ts'
 import { UserError } from '../core/errors.ts'
-import { logger, out } from '../core/log.ts'
-import { loadBackup, saveBackup } from '../db/backup.ts'
-import { closeDb, openDb } from '../db/client.ts'
-import { exportNdjson, importNdjson } from '../db/ndjson.ts'
-import { TABLES, type TableName } from '../db/schema.ts'
+import { out } from '../core/log.ts'
+import { loadBackup, saveBackup } from './backup.ts'
+import { closeDb, openDb } from './client.ts'
+import { exportNdjson, importNdjson } from './ndjson.ts'
+import { TABLES, type TableName } from './schema.ts'
 
-const log = logger('database')
 /** Table names of the older tool → ours. */
 const OLD_TABLE_NAMES: Record<string, string> = {
   torrent: 'torrents',
@@ -37,9 +36,9 @@ export async function databaseCreate(ctx: Context): Promise<void> {
 
 async function backupFirst(ctx: Context, noBackup: boolean): Promise<string | undefined> {
   if (noBackup) return undefined
-  const { path, backupDir } = ctx.config().sqlite
+  const { path, backup_dir: backupDir } = ctx.config().sqlite
   const file = await saveBackup(ctx.db(), path, backupDir, ctx.clock.now())
-  log.info(`backup saved: ${file}`)
+  ctx.log('database').info(`backup saved: ${file}`)
   return file
 }
 
@@ -68,13 +67,13 @@ export async function databaseResetTables(ctx: Context, opts: { tables: string[]
 }
 
 export async function backupSave(ctx: Context): Promise<void> {
-  const { path, backupDir } = ctx.config().sqlite
+  const { path, backup_dir: backupDir } = ctx.config().sqlite
   const file = await saveBackup(ctx.db(), path, backupDir, ctx.clock.now())
   result(ctx, { backup: file }, `backup saved: ${file}`)
 }
 
 export async function backupLoad(ctx: Context, opts: { date?: string }): Promise<void> {
-  const { path, backupDir } = ctx.config().sqlite
+  const { path, backup_dir: backupDir } = ctx.config().sqlite
   ctx.close()
   const file = await loadBackup(path, backupDir, opts.date)
   closeDb(openDb(path)) // migrate an older backup to the current schema

@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
-import { UserError } from '../core/errors.ts'
+import { UserError } from '../../pipeline/core/errors.ts'
 import type { CurveKind, DemandCurve } from '../sim/demand.ts'
 import { Swarm } from '../sim/swarm.ts'
 

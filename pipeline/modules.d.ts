@@ -1,7 +1,17 @@
 /**
- * Types for the untyped packages ingest uses (no @types exist for them). Only what we call is
- * declared. (`bencode` is declared in pipeline/collect/modules.d.ts.)
+ * Types for the untyped packages the pipeline uses (no @types exist for them): bencode (collect,
+ * ingest), parse-torrent and magnet-uri (ingest). Only what we call is declared.
  */
+declare module 'bencode' {
+  interface Bencode {
+    /** Decode bencoded bytes: dictionaries → objects (binary keys that are not UTF-8 become hex), strings → Uint8Array. */
+    decode(data: Uint8Array, encoding?: string): unknown
+    encode(value: unknown): Uint8Array
+  }
+  const bencode: Bencode
+  export default bencode
+}
+
 declare module 'parse-torrent' {
   export interface ParsedTorrent {
     infoHash: string

@@ -1,7 +1,8 @@
 /** `config show`: the resolved config (secrets masked) and the files it was read from. */
-import { maskedConfig } from '../config/load.ts'
-import type { Context } from '../core/context.ts'
+
+import type { Context } from '../context.ts'
 import { out } from '../core/log.ts'
+import { maskedConfig } from './load.ts'
 
 function flatten(value: unknown, prefix: string, lines: string[]): void {
   if (value instanceof Date) lines.push(`${prefix} = ${value.toISOString()}`)
