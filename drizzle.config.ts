@@ -4,6 +4,6 @@ import { defineConfig } from 'drizzle-kit'
 // Migrations are applied by pipeline/db/client.ts when a database is opened.
 export default defineConfig({
   dialect: 'sqlite',
-  schema: './pipeline/db/schema.ts',
+  schema: './schema/tables.ts',
   out: './pipeline/db/migrations',
 })

@@ -6,11 +6,11 @@
  */
 import { SingleBar } from 'cli-progress'
 import pLimit from 'p-limit'
+import { CATEGORIES, type Category } from '../../schema/tables.ts'
 import type { Config, TrackerConfig } from '../config/schema.ts'
 import type { Context, StepResult } from '../context.ts'
 import { UserError } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
-import { CATEGORIES, type Category } from '../db/schema.ts'
 import { upsertTrackers } from '../db/trackers.ts'
 import { announceUrl, ScrapeError } from './protocol.ts'
 import { failureLines, makeScraper, type Scraper, scrapeTracker, type TrackerOutcome, type Tuning } from './scrape.ts'

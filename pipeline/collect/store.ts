@@ -4,8 +4,8 @@
  * minute replaces instead of duplicating).
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm'
+import { type Category, stats, type TorrentStatus, torrents, torrentTrackers } from '../../schema/tables.ts'
 import { type Db, tx } from '../db/client.ts'
-import { type Category, stats, type TorrentStatus, torrents, torrentTrackers } from '../db/schema.ts'
 import type { ScrapeEntry } from './protocol.ts'
 
 export interface Candidate {

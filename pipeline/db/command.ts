@@ -1,13 +1,13 @@
 /** `database create | reset | reset-tables | backup save | backup load | export | import`. */
 import { rmSync } from 'node:fs'
 import { sql } from 'drizzle-orm'
+import { TABLES, type TableName } from '../../schema/tables.ts'
 import type { Context } from '../context.ts'
 import { UserError } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { loadBackup, saveBackup } from './backup.ts'
 import { closeDb, openDb } from './client.ts'
 import { exportNdjson, importNdjson } from './ndjson.ts'
-import { TABLES, type TableName } from './schema.ts'
 
 /** Table names of the older tool → ours. */
 const OLD_TABLE_NAMES: Record<string, string> = {

@@ -3,11 +3,11 @@
  * clock, wall times, counts and errors, whatever the outcome.
  */
 import { eq } from 'drizzle-orm'
+import { runs } from '../../schema/tables.ts'
 import type { StepResult } from '../context.ts'
 import { errorMessage } from '../core/errors.ts'
 import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'
-import { runs } from './schema.ts'
 
 export function startRun(db: Db, step: string, target: string | null, clock: number): number {
   const row = db

@@ -1,7 +1,8 @@
 /** The `trackers` rows mirror trackers.yaml, by name: written by ingest and collect alike. */
+
+import { trackers } from '../../schema/tables.ts'
 import type { TrackerConfig } from '../config/schema.ts'
 import type { Db } from './client.ts'
-import { trackers } from './schema.ts'
 
 /** Insert or update these trackers.yaml entries (one transaction, nested in the caller's if any); name → id. */
 export function upsertTrackers(db: Db, list: readonly TrackerConfig[]): Map<string, number> {

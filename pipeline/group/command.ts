@@ -9,6 +9,7 @@
  * Re-running gives the same rows.
  */
 import pLimit from 'p-limit'
+import type { MediaKind } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
 import { httpPolicy } from '../context.ts'
 import { isoSeconds } from '../core/clock.ts'
@@ -21,11 +22,9 @@ import { importImdbFiles } from './imdb.ts'
 import { ImdbProvider, MetadataResolver, type Provider, TmdbProvider } from './metadata.ts'
 import { type ResolvedGroup, writeGroups } from './store.ts'
 
-export type MediaKindArg = 'movie' | 'series'
+const plural = (kind: MediaKind) => (kind === 'movie' ? 'movies' : 'series')
 
-const plural = (kind: MediaKindArg) => (kind === 'movie' ? 'movies' : 'series')
-
-export async function mediaCompute(ctx: Context, kind: MediaKindArg): Promise<StepResult> {
+export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepResult> {
   const log = ctx.log('group')
   const config = ctx.config()
   const db = ctx.db()
@@ -149,7 +148,7 @@ export interface MediaLine {
 }
 
 /** The ranked media of the latest run (of the configured engine). Exported for `run` and tests. */
-export function trendingMedia(ctx: Context, kind: MediaKindArg): { time?: number; engine: string; items: MediaLine[] } {
+export function trendingMedia(ctx: Context, kind: MediaKind): { time?: number; engine: string; items: MediaLine[] } {
   const engine = ctx.config().trends_manager.engine
   const c = ctx.db().$client
   const t = c
@@ -186,7 +185,7 @@ export function trendingMedia(ctx: Context, kind: MediaKindArg): { time?: number
   return { time: t.t, engine, items }
 }
 
-export async function mediaGet(ctx: Context, kind: MediaKindArg): Promise<void> {
+export async function mediaGet(ctx: Context, kind: MediaKind): Promise<void> {
   const { time, engine, items } = trendingMedia(ctx, kind)
   if (ctx.json) {
     out(JSON.stringify({ kind, engine, time: time === undefined ? null : isoSeconds(time), items }))

@@ -14,7 +14,7 @@
  * `title:<normalised title>:<year>` (year empty when unknown); `torrent:<info hash>` for the
  * fallback.
  */
-import type { Category, MediaKind } from '../db/schema.ts'
+import type { Category, MediaKind } from '../../schema/tables.ts'
 import type { LookupQuery } from './metadata.ts'
 import { mediaKindOf, normaliseTitle, type ParsedRelease, parseRelease } from './parse.ts'
 

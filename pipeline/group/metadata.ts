@@ -14,12 +14,12 @@
  * (v4 token); it is a registered secret, so no log line can show it.
  */
 import { and, eq } from 'drizzle-orm'
+import { type MediaKind, metadataCache } from '../../schema/tables.ts'
 import type { Config } from '../config/schema.ts'
 import { errorMessage } from '../core/errors.ts'
 import { type HttpPolicy, httpGet } from '../core/http.ts'
 import { redact, registerSecret } from '../core/log.ts'
 import type { Db } from '../db/client.ts'
-import { type MediaKind, metadataCache } from '../db/schema.ts'
 import { normaliseTitle } from './parse.ts'
 
 export interface MediaMeta {

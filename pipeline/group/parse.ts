@@ -10,7 +10,7 @@
  * `normaliseTitle` is THE normaliser: grouping keys, IMDb `norm_title` and TMDB matching all use it.
  */
 import { type ParsedResult, parseTorrentTitle } from '@viren070/parse-torrent-title'
-import type { Category, MediaKind } from '../db/schema.ts'
+import type { Category, MediaKind } from '../../schema/tables.ts'
 
 export interface ParsedRelease {
   /** Display title, plain text ('' when none could be read: see `fallback`). */

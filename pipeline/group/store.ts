@@ -10,8 +10,9 @@
  * else the oldest — and the others' torrents and rank history move to it. So `media.id` never
  * churns, and `media.key` only ever moves from `title:…` to an id key, once.
  */
+
+import type { MediaKind } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
-import type { MediaKind } from '../db/schema.ts'
 import { aggregateScore, type MediaGroup, titleKey } from './grouping.ts'
 import type { MediaMeta } from './metadata.ts'
 import { normaliseTitle } from './parse.ts'

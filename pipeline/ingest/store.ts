@@ -5,8 +5,8 @@
  */
 import type Database from 'better-sqlite3'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
+import { type Category, torrents } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
-import { type Category, torrents } from '../db/schema.ts'
 
 /** The id of a stored info hash, if any. */
 export function torrentIdByHash(db: Db, infoHash: string): number | undefined {

@@ -15,7 +15,7 @@
  * - The checks against replies captured from real servers are in test/ingest/real-feeds.test.ts.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
-import type { Category } from '../db/schema.ts'
+import type { Category } from '../../schema/tables.ts'
 import { normalizeHash, parseMagnet } from './torrent.ts'
 
 export type FeedCategory = 'movies' | 'series'

@@ -12,12 +12,12 @@
  */
 import { performance } from 'node:perf_hooks'
 import { eq } from 'drizzle-orm'
+import { runs } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
 import { EXIT_PARTIAL_FAILURE, errorMessage } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import type { Db } from '../db/client.ts'
 import { recordStep } from '../db/runs.ts'
-import { runs } from '../db/schema.ts'
 import { type HeldLock, withLock } from './lock.ts'
 import { planSteps, type RunStep, stepLabel } from './steps.ts'
 

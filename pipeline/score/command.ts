@@ -1,11 +1,11 @@
 /** `torrents trends compute|get`, `torrents status`. */
 
+import { CATEGORIES, type TorrentStatus } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
 import { isoSeconds, parseDateTime, toSeconds } from '../core/clock.ts'
 import { UserError } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
-import { CATEGORIES, type TorrentStatus } from '../db/schema.ts'
 import { ENGINES, type EngineName, engines } from './engines.ts'
 import { rankScores, trendingCount } from './rank.ts'
 import { nextStatus } from './status.ts'

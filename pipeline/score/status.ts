@@ -7,7 +7,7 @@
  * - `unfollow` is final (no longer scraped, never scored again).
  * When the engine never ran, nothing can be judged: torrents stay as they are.
  */
-import type { TorrentStatus } from '../db/schema.ts'
+import type { TorrentStatus } from '../../schema/tables.ts'
 
 export interface StatusInput {
   status: TorrentStatus

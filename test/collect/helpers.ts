@@ -4,8 +4,8 @@
  */
 import { eq } from 'drizzle-orm'
 import type { Context } from '../../pipeline/context.ts'
-import type { Category, TorrentStatus } from '../../pipeline/db/schema.ts'
-import { stats, torrents, torrentTrackers, trackers } from '../../pipeline/db/schema.ts'
+import type { Category, TorrentStatus } from '../../schema/tables.ts'
+import { stats, torrents, torrentTrackers, trackers } from '../../schema/tables.ts'
 import { testContext } from '../helpers/config.ts'
 
 export interface TrackerEntry {
