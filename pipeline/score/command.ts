@@ -31,12 +31,15 @@ function engineOf(ctx: Context, name: string | undefined): EngineName {
   return e as EngineName
 }
 
-/** The scoring window: `delta_days` up to `[trends_manager] max_date` (default: the run clock), not before `min_date`. */
+/**
+ * The scoring window, as the older tool meant it: [min_date, max_date], max_date defaulting to the
+ * run clock and min_date to max_date − delta_days. A min_date that is set wins even when it is
+ * earlier than max_date − delta_days.
+ */
 export function trendWindow(ctx: Context): Window {
   const tm = ctx.config().trends_manager
   const end = tm.max_date ? toSeconds(tm.max_date) : ctx.clock.nowSeconds()
-  let start = end - Math.round(tm.delta_days * DAY)
-  if (tm.min_date) start = Math.max(start, toSeconds(tm.min_date))
+  const start = tm.min_date ? toSeconds(tm.min_date) : end - Math.round(tm.delta_days * DAY)
   return { start, end }
 }
 

@@ -13,9 +13,12 @@ export interface Ranked {
   trending: boolean
 }
 
-/** K = min(ceil(tau·N), maxTrendings); tau·N is rounded to 12 significant digits first (0.2·15 = 3, not 3.0000000000000004 → 4). */
+/**
+ * K = min(ceil(tau·N), max_trendings), computed in float64 exactly as the older tool did
+ * (`np.ceil(tau * n)`): 0.28·25 is 7.000000000000001 there, so K is 8; 0.2·15 is exactly 3.
+ */
 export function trendingCount(candidates: number, tau: number, maxTrendings: number): number {
-  const k = Math.ceil(Number((tau * candidates).toPrecision(12)))
+  const k = Math.ceil(tau * candidates)
   return Math.max(0, Math.min(k, maxTrendings, candidates))
 }
 
@@ -49,8 +52,22 @@ export function rankScores(
   }))
 }
 
-/** Round half away from zero to `digits` decimals (1.005 → 1.01, which plain Math.round misses). */
+/**
+ * Round to `digits` decimals as numpy and pandas do (`np.round`, `Series.round`): x·10^d rounded half
+ * to even, then divided back, in float64. 3.125 → 3.12 and 53.125 → 53.12 (exact halves go to the
+ * even neighbour); 1.005 → 1 (1.005·100 is 100.49999999999999 in float64).
+ */
 export function roundTo(x: number, digits: number): number {
   const f = 10 ** digits
-  return (Math.sign(x) * Math.round(Number((Math.abs(x) * f).toPrecision(15)))) / f
+  return rint(x * f) / f
+}
+
+/** Round half to even (C's rint in the default rounding mode). */
+export function rint(y: number): number {
+  if (!Number.isFinite(y)) return y
+  const lo = Math.floor(y)
+  const diff = y - lo // exact in float64
+  if (diff > 0.5) return lo + 1
+  if (diff < 0.5) return lo
+  return lo % 2 === 0 ? lo : lo + 1
 }

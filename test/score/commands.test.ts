@@ -100,6 +100,23 @@ describe('torrents trends compute', () => {
     ])
   })
 
+  it('the window is [min_date, max_date], even when min_date is earlier than max_date − delta_days', async () => {
+    dirs.cleanup()
+    // stats run from T0 to T0 + 28 h; max_date − delta_days (1 day) would start at T0 + 4 h
+    dirs = makeConfigDir({
+      ini: `[trends_manager]\ntau = 0.5\ndelta_days = 1\nmax_date = ${iso(T0 + 28 * H)}\nmin_date = ${iso(T0)}\n`,
+    })
+    const c = ctxAt(end)
+    seed(c.db(), [{ name: 'Only', pub: T0 - DAY, rate: 5 }])
+    const r = await trendsCompute(c, {})
+    expect(r.counts.stats).toBe(16) // all 8 scrapes × 2 trackers, from T0 on
+    dirs.cleanup()
+    dirs = makeConfigDir({ ini: `[trends_manager]\ntau = 0.5\ndelta_days = 1\nmax_date = ${iso(T0 + 28 * H)}\n` })
+    const d = ctxAt(end)
+    seed(d.db(), [{ name: 'Only', pub: T0 - DAY, rate: 5 }])
+    expect((await trendsCompute(d, {})).counts.stats).toBe(14) // from T0 + 4 h: the first scrape is out
+  })
+
   it('trends get prints the latest run, filtered by category and pub date', async () => {
     const c = ctxAt(end)
     seed(c.db(), [

@@ -2,6 +2,8 @@
  * The engines on small worked examples, computed by hand (arithmetic in the comments).
  * Defaults: weights seeders 0.4 / completed 0.4 / leechers 0.2, λ = 0.8.
  */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { normalizedScores } from '../../pipeline/score/normalized.ts'
 import { rankScores, roundTo, trendingCount } from '../../pipeline/score/rank.ts'
@@ -111,16 +113,29 @@ describe('normalized engine (reference)', () => {
 describe('K and rounding', () => {
   it('K = min(ceil(tau·N), max_trendings)', () => {
     expect(trendingCount(10, 0.2, 50)).toBe(2) // 0.2·10 = 2
-    expect(trendingCount(15, 0.2, 50)).toBe(3) // 0.2·15 = 3.0000000000000004 in floating point: still 3
+    expect(trendingCount(15, 0.2, 50)).toBe(3) // 0.2·15 is exactly 3 in float64
+    // float64 as the older tool computed it (np.ceil(tau * n)): these products land just above a whole number
+    expect(0.28 * 25).toBe(7.000000000000001)
+    expect(trendingCount(25, 0.28, 50)).toBe(8)
+    expect(trendingCount(25, 0.56, 50)).toBe(15) // 14.000000000000002
+    expect(trendingCount(50, 0.14, 50)).toBe(8) // 7.000000000000001
+    expect(trendingCount(50, 0.28, 50)).toBe(15) // 14.000000000000002
+    expect(trendingCount(50, 0.56, 50)).toBe(29) // 28.000000000000004
     expect(trendingCount(11, 0.2, 50)).toBe(3) // ceil(2.2)
     expect(trendingCount(1000, 0.2, 50)).toBe(50)
     expect(trendingCount(0, 0.2, 50)).toBe(0)
     expect(trendingCount(3, 1, 50)).toBe(3)
   })
-  it('rounds half away from zero', () => {
-    expect(roundTo(1.005, 2)).toBe(1.01)
+  it('rounds as numpy/pandas do: half to even on x·10^d in float64', () => {
+    expect(roundTo(3.125, 2)).toBe(3.12)
+    expect(roundTo(53.125, 2)).toBe(53.12)
+    expect(roundTo(3.135, 2)).toBe(3.14) // as np.round(3.135, 2)
+    expect(roundTo(0.375, 2)).toBe(0.38) // an exact half, odd neighbour below
+    expect(roundTo(1.005, 2)).toBe(1) // 100.49999999999999
     expect(roundTo(11.9249, 2)).toBe(11.92)
-    expect(roundTo(2.5, 0)).toBe(3)
+    expect(roundTo(2.5, 0)).toBe(2)
+    expect(roundTo(3.5, 0)).toBe(4)
+    expect(roundTo(-2.5, 0)).toBe(-2)
   })
 })
 
@@ -177,4 +192,33 @@ describe('velocity engine', () => {
     const [a, b, c] = [2.5, 1.5, 0.5].map((age) => 2 ** (-age / 24)) as [number, number, number]
     expect(s.get(4)).toBe(roundTo((10 * c) / (a + b + c), 4)) // ≈ 3.4301
   })
+})
+
+describe('normalized = the older tool, number for number', () => {
+  // Computed with the older tool's own NormalizedTrendsEngine (pandas 2, numpy rounding) on seeded
+  // synthetic swarms with clean data (every scrape has seeders, leechers and completed).
+  const fixture = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures/legacy-normalized.json'), 'utf8')) as {
+    cases: { seed: number; rows: number[][]; scores: Record<string, number> }[]
+  }
+  for (const c of fixture.cases) {
+    it(`seed ${c.seed}: ${Object.keys(c.scores).length} torrents, every score equal`, () => {
+      const table = fromRows(
+        c.rows.map(([torrent = 0, time = 0, tracker = 0, seeders = 0, leechers = 0, completed = 0]) => ({
+          torrent,
+          time,
+          tracker,
+          seeders,
+          leechers,
+          completed,
+        })),
+      )
+      const scores = normalizedScores(table, {
+        weightSeeders: 0.4,
+        weightCompleted: 0.4,
+        weightLeechers: 0.2,
+        lambda: 0.8,
+      })
+      expect(Object.fromEntries([...scores].map(([k, v]) => [String(k), v]))).toEqual(c.scores)
+    })
+  }
 })
