@@ -39,7 +39,10 @@ export function makeContext(opts: {
     json: opts.json ?? false,
     verbosity: opts.verbosity ?? 0,
     config() {
-      config ??= opts.loadConfig()
+      if (!config) {
+        config = opts.loadConfig()
+        for (const w of config.warnings) ctx.log('config').warn(w)
+      }
       return config
     },
     db() {

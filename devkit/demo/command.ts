@@ -60,6 +60,7 @@ path = \${directory:sqlite}/demo.db
 [requests]
 user_agent = mediastrends-demo
 timeout = 5
+feed_timeout = 5
 
 [retry]
 tries = 2

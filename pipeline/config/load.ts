@@ -14,15 +14,22 @@ import { registerSecret } from '../core/log.ts'
 import { type IniData, type IniValue, interpolate, mergeIni, parseIni, whereOf } from './ini.ts'
 import {
   type Config,
+  FEED_CATEGORIES,
+  type FeedCategory,
+  feedCategoryOf,
+  type IndexerConfig,
+  type IndexerEntries,
   type IniConfig,
+  indexerCategorySchema,
   indexersSchema,
+  indexerTrackersSchema,
   iniSchema,
   KEY_ALIASES,
   LEGACY_SECTIONS,
   type TrackerConfig,
   trackersSchema,
 } from './schema.ts'
-import { readText, readYamlFile } from './yaml.ts'
+import { fileExists, readText, readYaml, validate, where, type YamlFile } from './yaml.ts'
 
 export const DEFAULTS_FILE = join(dirname(fileURLToPath(import.meta.url)), 'mediastrends.ini')
 export const ENV_PREFIX = 'MEDIASTRENDS__'
@@ -116,8 +123,16 @@ function fail(problems: string[]): never {
   })
 }
 
-/** Validate merged ini layers (paths relative to `base`); problems are pushed, never thrown. */
-function validateIni(merged: IniData, base: string, userFile: string, problems: string[]): IniConfig | undefined {
+/**
+ * Validate merged ini layers (paths relative to `base`); problems are pushed, never thrown. Also
+ * returns the interpolated values with where each came from.
+ */
+function validateIni(
+  merged: IniData,
+  base: string,
+  userFile: string,
+  problems: string[],
+): { ini?: IniConfig; values: IniData } {
   const schema = iniSchema(base)
   const known = new Set(Object.keys(schema.shape))
   for (const [section, aliases] of Object.entries(KEY_ALIASES)) {
@@ -146,7 +161,7 @@ function validateIni(merged: IniData, base: string, userFile: string, problems: 
   const plain: Record<string, Record<string, string>> = {}
   for (const [s, keys] of values.data) plain[s] = Object.fromEntries([...keys].map(([k, v]) => [k, v.value]))
   const parsed = schema.safeParse(plain)
-  if (parsed.success) return parsed.data
+  if (parsed.success) return { ini: parsed.data, values: values.data }
   // a key that could not be interpolated is already reported: not again as "missing"
   const failed = new Set(
     [...merged].flatMap(([s, keys]) =>
@@ -155,14 +170,14 @@ function validateIni(merged: IniData, base: string, userFile: string, problems: 
   )
   const issues = parsed.error.issues.filter((i) => !failed.has(i.path.slice(0, 2).map(String).join('.')))
   problems.push(...iniProblems({ ...parsed.error, issues } as z.ZodError, values.data, userFile))
-  return undefined
+  return { values: values.data }
 }
 
 /** The package defaults alone (for tools that need the shipped settings, e.g. `npm run eval`). */
 export function packageDefaults(base = process.cwd()): IniConfig {
   const problems: string[] = []
   const defaults = parseIni(readText(DEFAULTS_FILE, 'the package defaults'), DEFAULTS_FILE)
-  const ini = validateIni(defaults.data, base, DEFAULTS_FILE, problems)
+  const { ini } = validateIni(defaults.data, base, DEFAULTS_FILE, problems)
   if (!ini || problems.length) fail(problems)
   return ini
 }
@@ -179,15 +194,29 @@ export function loadConfig(opts: LoadOptions = {}): Config {
   const defaults = parseIni(readText(DEFAULTS_FILE, 'the package defaults'), DEFAULTS_FILE)
   const user = parseIni(readText(userFile, 'the config file'), userFile)
   const problems = [...defaults.problems, ...user.problems]
-  const ini = validateIni(mergeIni(defaults.data, user.data, envLayer(env)), dirname(userFile), userFile, problems)
+  const { ini, values } = validateIni(
+    mergeIni(defaults.data, user.data, envLayer(env)),
+    dirname(userFile),
+    userFile,
+    problems,
+  )
   if (!ini) fail(problems)
 
-  const indexers = readYamlFile(ini.indexers.indexer_file, indexersSchema, 'the indexers file', problems) ?? {}
-  const t = readYamlFile(ini.trackers.tracker_file, trackersSchema, 'the trackers file', problems) ?? {}
+  const warnings: string[] = []
+  /** A file named in the config: missing is fine for the package default, an error when the user set it. */
+  const yamlOf = (section: 'indexers' | 'trackers', key: string, file: string, wrapper: string) => {
+    if (!file) return undefined
+    if (fileExists(file)) return readYaml(file, `the ${section} file`, wrapper, problems)
+    const v = values.get(section)?.get(key)
+    if (v && v.file !== DEFAULTS_FILE)
+      problems.push(`${file}: the ${section} file does not exist (${whereOf(v, section, key)})`)
+    return undefined
+  }
+  const ty = yamlOf('trackers', 'tracker_file', ini.trackers.tracker_file, 'trackers')
+  const trackers = ty ? readTrackers(ty, problems) : {}
+  const iy = yamlOf('indexers', 'indexer_file', ini.indexers.indexer_file, 'indexers')
+  const indexers = iy ? readIndexers(iy, trackers, problems, warnings) : {}
   if (problems.length) fail(problems)
-  const trackers: Record<string, TrackerConfig> = Object.fromEntries(
-    Object.entries(t).map(([name, v]) => [name, { ...v, name }]),
-  )
 
   registerSecret(ini.jackettapi.apikey)
   registerSecret(ini.tmdb.apikey)
@@ -196,9 +225,77 @@ export function loadConfig(opts: LoadOptions = {}): Config {
     ...ini,
     mode,
     files: [DEFAULTS_FILE, userFile],
+    warnings,
     indexers: { ...ini.indexers, entries: indexers },
     trackers: { ...ini.trackers, entries: trackers },
   }
+}
+
+function readTrackers(y: YamlFile, problems: string[]): Record<string, TrackerConfig> {
+  const t = validate(y, [], y.value, trackersSchema, problems) ?? {}
+  return Object.fromEntries(Object.entries(t).map(([name, v]) => [name, { ...v, name }]))
+}
+
+/**
+ * indexers.yaml → indexer → { categories: movies/series → settings, trackers }. A category named
+ * other than movies/series (the older tool's README writes `cat_1`, `cat_2`) is mapped by its
+ * Torznab `cat` (2000–2999 movies, 5000–5999 series); one that cannot be mapped is skipped with a
+ * warning naming it (the older tool only ever read `movies`/`series` keys).
+ */
+function readIndexers(
+  y: YamlFile,
+  trackers: Record<string, TrackerConfig>,
+  problems: string[],
+  warnings: string[],
+): IndexerEntries {
+  const raw = validate(y, [], y.value, indexersSchema, problems) ?? {}
+  const out: IndexerEntries = {}
+  for (const [name, entry] of Object.entries(raw)) {
+    const indexer: IndexerConfig = { categories: {}, trackers: [] }
+    for (const [key, value] of Object.entries(entry)) {
+      if (key === 'trackers') {
+        indexer.trackers = validate(y, [name, key], value, indexerTrackersSchema, problems) ?? []
+        for (const t of indexer.trackers) {
+          if (!trackers[t]) {
+            problems.push(
+              `${where(y, [name, key])}: no tracker "${t}" in trackers.yaml (${Object.keys(trackers).join(', ') || 'none'})`,
+            )
+          }
+        }
+        continue
+      }
+      const settings = validate(y, [name, key], value ?? {}, indexerCategorySchema, problems)
+      if (!settings) continue
+      let category: FeedCategory | undefined = (FEED_CATEGORIES as readonly string[]).includes(key)
+        ? (key as FeedCategory)
+        : undefined
+      if (!category) {
+        const cats = (settings.params.cat ?? '')
+          .split(',')
+          .map((c) => Number(c.trim()))
+          .filter(Number.isFinite)
+        const kinds = new Set(cats.map(feedCategoryOf))
+        const only = kinds.size === 1 ? [...kinds][0] : undefined
+        if (!only) {
+          warnings.push(
+            `${where(y, [name, key])}: category "${key}" skipped: only "movies" and "series" are read, and its cat (${settings.params.cat ?? 'none'}) is not all movies (2000–2999) or all TV (5000–5999)`,
+          )
+          continue
+        }
+        category = only
+      }
+      const taken = indexer.categories[category]
+      if (taken) {
+        warnings.push(
+          `${where(y, [name, key])}: category "${key}" skipped: ${name}.${taken.key} already gives the ${category} feed`,
+        )
+        continue
+      }
+      indexer.categories[category] = { ...settings, key }
+    }
+    out[name] = indexer
+  }
+  return out
 }
 
 /**

@@ -64,6 +64,9 @@ export const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   return z.NEVER
 })
 
+/** The User-Agent sent when `[requests] user_agent` is empty (the older tool's example leaves it so). */
+export const USER_AGENT = 'mediastrends/0.1 (+https://github.com/mediastrends/mediastrends)'
+
 export const ENGINES = ['velocity', 'normalized'] as const
 export type EngineName = (typeof ENGINES)[number]
 
@@ -73,6 +76,8 @@ export type EngineName = (typeof ENGINES)[number]
  */
 export function iniSchema(base: string) {
   const path = z.string().transform((p) => (p === ':memory:' || isAbsolute(p) ? p : resolve(base, p)))
+  /** A file that may be left empty (none): '' stays ''. */
+  const optFile = z.string().transform((p) => (p.trim() === '' ? '' : isAbsolute(p) ? p : resolve(base, p)))
   return z.object({
     directory: z.strictObject({
       base: path.describe('root folder of the data (relative paths: to the config file)'),
@@ -87,12 +92,20 @@ export function iniSchema(base: string) {
       path: z.string().min(1, { message: 'expected a file path' }).pipe(path).describe('the database file'),
       backup_dir: path.describe('where `database backup save` writes'),
     }),
-    indexers: z.strictObject({ indexer_file: path.describe('indexers.yaml: indexer → category → settings') }),
-    trackers: z.strictObject({ tracker_file: path.describe('trackers.yaml: tracker → settings') }),
+    indexers: z.strictObject({
+      indexer_file: optFile.describe('indexers.yaml: indexer → category → settings (empty: none)'),
+    }),
+    trackers: z.strictObject({ tracker_file: optFile.describe('trackers.yaml: tracker → settings (empty: none)') }),
     requests: z.strictObject({
-      user_agent: str.describe('User-Agent of every request'),
+      user_agent: str
+        .transform((v) => v.trim() || USER_AGENT)
+        .describe(`User-Agent of every request (empty: ${USER_AGENT})`),
       batch_size: int(1, 10_000).describe('hashes per HTTP scrape (capped at 64)'),
-      timeout: num(0.1, 600).describe('seconds before one network request gives up'),
+      timeout: num(0.1, 600).describe('seconds before one tracker or TMDB request gives up'),
+      feed_timeout: num(0.1, 3600).describe(
+        'seconds before one Torznab request gives up (Jackett and Prowlarr wait up to 100 s for a site)',
+      ),
+      max_feed_bytes: int(1024).describe('largest Torznab reply read, in bytes (a longer one is cut and refused)'),
       concurrency: int(1, 256).describe('requests in flight at once per tracker or feed'),
       total_concurrency: int(1, 1024).describe('requests in flight at once across all trackers'),
     }),
@@ -150,6 +163,19 @@ export const LEGACY_SECTIONS = ['ygg', 'stats_manager', 'trends', 'DEFAULT'] as 
 export const KEY_ALIASES: Record<string, Record<string, string>> = { directory: { log: 'logs' } }
 
 // ---- YAML files ----
+// indexers.yaml: `indexers:` (an optional top-level key, as the older tool wrote it) → indexer →
+// category → settings, plus an optional `trackers:` list per indexer. trackers.yaml: `trackers:`
+// (optional) → tracker → settings. Booleans in any case (`True`), an empty `path:` for UDP.
+export const FEED_CATEGORIES = ['movies', 'series'] as const
+export type FeedCategory = (typeof FEED_CATEGORIES)[number]
+
+/** Torznab standard categories: 2000–2999 movies, 5000–5999 TV; others (site-specific ≥ 100000…) none. */
+export function feedCategoryOf(cat: number): FeedCategory | undefined {
+  if (cat >= 2000 && cat <= 2999) return 'movies'
+  if (cat >= 5000 && cat <= 5999) return 'series'
+  return undefined
+}
+
 export const indexerCategorySchema = z.strictObject({
   active: bool.default(true),
   action: z.enum(['search', 'tvsearch', 'movie']).default('search'),
@@ -158,12 +184,18 @@ export const indexerCategorySchema = z.strictObject({
     .nullish()
     .transform((p) => Object.fromEntries(Object.entries(p ?? {}).map(([k, v]) => [k, String(v)]))),
 })
+/** The trackers.yaml names an indexer's torrents are announced on: a list, or one name. */
+export const indexerTrackersSchema = z
+  .union([z.string(), z.array(z.string())], { message: 'expected a list of trackers.yaml names' })
+  .nullish()
+  .transform((v) => (v == null ? [] : typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v))
+/** indexer → { trackers?, <category>: settings }: categories are mapped to movies/series by the loader. */
 export const indexersSchema = z.record(
   z.string(),
-  z.partialRecord(
-    z.enum(['movies', 'series'], { message: 'expected category "movies" or "series"' }),
-    indexerCategorySchema,
-  ),
+  z
+    .record(z.string(), z.unknown(), { message: 'expected categories (movies, series) under the indexer' })
+    .nullish()
+    .transform((v) => v ?? {}),
 )
 export const trackerSchema = z.strictObject({
   active: bool.default(true),
@@ -179,7 +211,14 @@ export const trackerSchema = z.strictObject({
 export const trackersSchema = z.record(z.string(), trackerSchema)
 
 export type IndexerCategoryConfig = z.output<typeof indexerCategorySchema>
-export type IndexerEntries = z.output<typeof indexersSchema>
+/** One indexer of indexers.yaml, its categories mapped to movies/series. */
+export interface IndexerConfig {
+  /** Settings per category; `key` is the name the file gives it (the older tool's `cat_1`…). */
+  categories: Partial<Record<FeedCategory, IndexerCategoryConfig & { key: string }>>
+  /** Names of trackers.yaml entries this indexer's torrents are announced on (may be empty). */
+  trackers: string[]
+}
+export type IndexerEntries = Record<string, IndexerConfig>
 export type TrackerConfig = z.output<typeof trackerSchema> & { name: string }
 
 /**
@@ -191,8 +230,10 @@ export type Config = Omit<IniConfig, 'indexers' | 'trackers'> & {
   mode: string
   /** Files read, in order (package defaults first). */
   files: string[]
+  /** What loading noticed but accepted (a category skipped…), one line each: printed once by the context. */
+  warnings: string[]
   indexers: IniConfig['indexers'] & {
-    /** indexer name → category → settings; empty when the file does not exist. */
+    /** indexer name → its categories and trackers; empty when there is no file. */
     entries: IndexerEntries
   }
   trackers: IniConfig['trackers'] & {

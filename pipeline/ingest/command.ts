@@ -8,7 +8,7 @@
  * is logged and counted and the run goes on; the step is `ok:false` when anything failed.
  */
 import pLimit from 'p-limit'
-import type { Config } from '../config/schema.ts'
+import { type Config, FEED_CATEGORIES, type FeedCategory } from '../config/schema.ts'
 import type { Context, StepResult } from '../context.ts'
 import { httpPolicy } from '../context.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
@@ -18,7 +18,7 @@ import { upsertTrackers } from '../db/trackers.ts'
 import { fetchFeed, resolveItem } from './fetch.ts'
 import { fillTorrent, knownDetailsUrls, savepoint, storeIndexerStats, storeTorrent, torrentIdByHash } from './store.ts'
 import { parseMagnet, type TorrentMeta } from './torrent.ts'
-import { categorize, type FeedCategory, type FeedItem, feedUrl, safeDetailsUrl } from './torznab.ts'
+import { categorize, type FeedItem, feedUrl, safeDetailsUrl } from './torznab.ts'
 import { trackerMatcher } from './trackers.ts'
 
 export interface TorrentsAddOptions {
@@ -27,8 +27,6 @@ export interface TorrentsAddOptions {
   /** Indexer name from indexers.yaml; undefined = every active indexer. */
   indexer?: string
 }
-
-const FEED_CATEGORIES: readonly FeedCategory[] = ['movies', 'series']
 
 /** One feed to read: an indexers.yaml entry. */
 export interface FeedTarget {
@@ -54,7 +52,7 @@ export function selectFeeds(config: Pick<Config, 'indexers'>, opts: TorrentsAddO
   const cats = (asked.length ? asked : FEED_CATEGORIES) as FeedCategory[]
   const names = Object.keys(config.indexers.entries)
   const target = (indexer: string, category: FeedCategory): FeedTarget | undefined => {
-    const e = config.indexers.entries[indexer]?.[category]
+    const e = config.indexers.entries[indexer]?.categories[category]
     return e?.active ? { indexer, category, action: e.action, params: e.params } : undefined
   }
   if (opts.indexer !== undefined) {
@@ -67,9 +65,9 @@ export function selectFeeds(config: Pick<Config, 'indexers'>, opts: TorrentsAddO
     }
     if (asked.length) {
       return cats.map((c) => {
-        const e = entry[c]
+        const e = entry.categories[c]
         if (!e) throw new UserError(`${file}: indexer "${name}" has no "${c}" entry`)
-        if (!e.active) throw new UserError(`${file}: ${name}.${c} is not active (active: false)`)
+        if (!e.active) throw new UserError(`${file}: ${name}.${e.key} is not active (active: false)`)
         return target(name, c) as FeedTarget
       })
     }
@@ -140,7 +138,8 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
   const targets = selectFeeds(config, opts)
   const log = ctx.log('ingest')
   registerSecret(config.jackettapi.apikey)
-  const policy = httpPolicy(config, log)
+  // Jackett and Prowlarr may wait 100 s for a site before they answer: every Torznab request gets feed_timeout
+  const policy = { ...httpPolicy(config, log), timeoutMs: config.requests.feed_timeout * 1000 }
   const db = ctx.db()
   const now = ctx.clock.nowSeconds()
   const active = Object.values(config.trackers.entries).filter((t) => t.active)

@@ -16,9 +16,8 @@
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import type { Category } from '../../schema/tables.ts'
+import { type FeedCategory, feedCategoryOf } from '../config/schema.ts'
 import { normalizeHash, parseMagnet } from './torrent.ts'
-
-export type FeedCategory = 'movies' | 'series'
 
 /** One feed item, typed. `link` may embed the API key: it is used to download, never stored. */
 export interface FeedItem {
@@ -287,12 +286,8 @@ export function parseTorznab(body: string): TorznabReply {
 
 // ---------------------------------------------------------------- categories
 
-/** Torznab standard categories: 2000–2999 movies, 5000–5999 TV; site-specific ones are ≥ 100000. */
-export function standardCategory(n: number): Category {
-  if (n >= 2000 && n <= 2999) return 'movies'
-  if (n >= 5000 && n <= 5999) return 'series'
-  return 'unknown'
-}
+/** Torznab standard categories (config's feedCategoryOf); anything else is unknown. */
+export const standardCategory = (n: number): Category => feedCategoryOf(n) ?? 'unknown'
 
 /**
  * The item's category. A standard category (< 100000) decides: 2000–2999 movies, 5000–5999

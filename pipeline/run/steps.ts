@@ -7,7 +7,7 @@
  * `planSteps` only builds the list (pure: no I/O until a step runs), so tests can inspect it or
  * replace it with steps of their own. Stage modules are imported when their step runs.
  */
-import type { Config } from '../config/schema.ts'
+import { type Config, FEED_CATEGORIES } from '../config/schema.ts'
 import type { Context, StepResult } from '../context.ts'
 
 export interface RunStep {
@@ -21,8 +21,6 @@ export interface RunStep {
 export const stepLabel = (s: { name: string; target: string | null }): string =>
   s.target ? `${s.name} ${s.target}` : s.name
 
-const CATEGORIES = ['movies', 'series'] as const
-
 export interface PlanOptions {
   /**
    * 'per-tracker' (default): one `torrents stats -t NAME` step per active tracker, each with its own
@@ -35,9 +33,9 @@ export interface PlanOptions {
 
 export function planSteps(config: Pick<Config, 'indexers' | 'trackers'>, opts: PlanOptions = {}): RunStep[] {
   const steps: RunStep[] = []
-  for (const [indexer, categories] of Object.entries(config.indexers.entries)) {
-    for (const category of CATEGORIES) {
-      if (!categories[category]?.active) continue
+  for (const [indexer, entry] of Object.entries(config.indexers.entries)) {
+    for (const category of FEED_CATEGORIES) {
+      if (!entry.categories[category]?.active) continue
       steps.push({
         name: 'torrents add',
         target: `${indexer}/${category}`,

@@ -132,8 +132,13 @@ describe('config: the older tool’s files', () => {
     expect(c.torrents_manager.candidates_status).toEqual(['new', 'follow'])
     expect(c.jackettapi.netloc).toBe('jackett.local:9117')
     expect(c.jackettapi.apikey).toBe('s3cretjackettkey')
-    expect(c.indexers.entries.yggtorrent?.movies).toEqual({ active: true, action: 'search', params: { cat: '2183' } })
-    expect(c.indexers.entries.yggtorrent?.series?.active).toBe(false)
+    expect(c.indexers.entries.yggtorrent?.categories.movies).toEqual({
+      key: 'movies',
+      active: true,
+      action: 'search',
+      params: { cat: '2183' },
+    })
+    expect(c.indexers.entries.yggtorrent?.categories.series?.active).toBe(false)
     expect(c.trackers.entries.ygg).toEqual({
       name: 'ygg',
       active: true,
@@ -302,11 +307,10 @@ describe('config: every bad input is one clear error naming file and key', () =>
     expect(msg).toContain(`${d.dir}/trackers.yaml:5: b.scheme: expected "http", "https" or "udp"`)
   })
 
-  it('indexers.yaml with an unknown category and an unknown action', () => {
+  it('indexers.yaml with an unknown action is an error naming the key (an unknown category only warns)', () => {
     const d = mk({ indexers: 'ygg:\n  films:\n    active: true\nrarbg:\n  movies:\n    action: download\n' })
     const msg = loadError(d)
-    expect(msg).toContain(`${d.dir}/indexers.yaml`)
-    expect(msg).toContain('ygg.films')
-    expect(msg).toContain('rarbg.movies.action')
+    expect(msg).toContain(`${d.dir}/indexers.yaml:6: rarbg.movies.action:`)
+    expect(msg).not.toContain('films')
   })
 })

@@ -28,7 +28,7 @@ export function ingestContext(
 ): TestContext {
   const section = srv.iniSection().replace(/^apikey = .*$/m, `apikey = ${opts.apikey ?? APIKEY}`)
   // makeConfigDir's ini text ends inside [requests]: these first keys land there.
-  const ini = `timeout = 0.5\nconcurrency = 4\n[retry]\ntries = 2\ndelay = 0.05\n${section}${opts.extraIni ?? ''}`
+  const ini = `timeout = 0.5\nfeed_timeout = 0.5\nconcurrency = 4\n[retry]\ntries = 2\ndelay = 0.05\n${section}${opts.extraIni ?? ''}`
   return testContext({ ini, trackers: TRACKERS, indexers }, opts.now ?? NOW)
 }
 

@@ -446,11 +446,20 @@ describe('which feeds are asked', () => {
       indexer_file: '/etc/mediastrends/indexers.yaml',
       entries: {
         ygg: {
-          movies: { active: true, action: 'search' as const, params: { cat: '2000' } },
-          series: { active: false, action: 'tvsearch' as const, params: {} },
+          trackers: [],
+          categories: {
+            movies: { key: 'movies', active: true, action: 'search' as const, params: { cat: '2000' } },
+            series: { key: 'series', active: false, action: 'tvsearch' as const, params: {} },
+          },
         },
-        tl: { movies: { active: true, action: 'movie' as const, params: {} } },
-        off: { movies: { active: false, action: 'search' as const, params: {} } },
+        tl: {
+          trackers: [],
+          categories: { movies: { key: 'movies', active: true, action: 'movie' as const, params: {} } },
+        },
+        off: {
+          trackers: [],
+          categories: { movies: { key: 'movies', active: false, action: 'search' as const, params: {} } },
+        },
       },
     },
   }

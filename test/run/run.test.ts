@@ -77,13 +77,13 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 describe('planSteps', () => {
   it('follows the Makefile DAG: active indexer categories, active trackers, then scoring and grouping', () => {
     const tr = (active: boolean) => ({ active, scheme: 'udp' as const, netloc: '127.0.0.1:1', path: '' })
-    const cat = (active: boolean) => ({ active, action: 'search' as const, params: {} })
+    const cat = (active: boolean) => ({ key: 'x', active, action: 'search' as const, params: {} })
     const config = {
       indexers: {
         indexer_file: 'indexers.yaml',
         entries: {
-          ygg: { movies: cat(true), series: cat(false) },
-          other: { series: cat(true), movies: cat(true) },
+          ygg: { trackers: [], categories: { movies: cat(true), series: cat(false) } },
+          other: { trackers: [], categories: { series: cat(true), movies: cat(true) } },
         },
       },
       trackers: {

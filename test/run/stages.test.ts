@@ -92,7 +92,7 @@ describe('run with the real stages', () => {
     const dead = await silentUdp() // answers nothing: times out
     const deadIndexerPort = await closedTcpPort()
     const dirs = makeConfigDir({
-      ini: `timeout = 0.3\n[retry]\ntries = 1\ndelay = 0\n[jackettapi]\ndomain = 127.0.0.1\nport = ${deadIndexerPort}\napikey = test-key-123\n`,
+      ini: `timeout = 0.3\nfeed_timeout = 0.3\n[retry]\ntries = 1\ndelay = 0\n[jackettapi]\ndomain = 127.0.0.1\nport = ${deadIndexerPort}\napikey = test-key-123\n`,
       indexers: { deadidx: { movies: { active: true } } },
       trackers: {
         dead: { scheme: 'udp', netloc: `127.0.0.1:${dead.port}` },
