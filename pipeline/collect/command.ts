@@ -8,7 +8,7 @@ import { SingleBar } from 'cli-progress'
 import pLimit from 'p-limit'
 import { CATEGORIES, type Category } from '../../schema/tables.ts'
 import type { Config, TrackerConfig } from '../config/schema.ts'
-import type { Context, StepResult } from '../context.ts'
+import { type Context, httpPolicy, type StepResult } from '../context.ts'
 import { UserError } from '../core/errors.ts'
 import type { Logger } from '../core/log.ts'
 import { upsertTrackers } from '../db/trackers.ts'
@@ -26,11 +26,13 @@ export interface TorrentsStatsOptions {
 
 /** Network settings from the config: [requests] timeout, [retry] tries/delay, BEP 15 waits. */
 export function tuningFrom(config: Config): Tuning {
+  const http = httpPolicy(config)
   return {
-    timeoutMs: config.requests.timeout * 1000,
-    tries: config.retry.tries,
-    delayMs: config.retry.delay * 1000,
-    userAgent: config.requests.user_agent,
+    timeoutMs: http.timeoutMs,
+    tries: http.tries,
+    delayMs: http.delayMs,
+    maxRetryAfterMs: http.maxRetryAfterMs ?? 60_000,
+    userAgent: http.userAgent,
     batchSize: config.requests.batch_size,
     udpFirstWaitMs: Math.min(15_000, config.requests.timeout * 1000),
   }

@@ -12,8 +12,21 @@ export interface ScrapeEntry {
   completed: number | null
 }
 
-/** info hash (40 lowercase hex) → numbers. A hash absent from the map is "unknown" to the tracker. */
-export type ScrapeReply = Map<string, ScrapeEntry>
+/** An entry of a reply that could not be read: only that torrent is lost, not its batch. */
+export interface BadEntry {
+  error: string
+}
+
+/**
+ * info hash (40 lowercase hex) → numbers, or why its entry was unreadable. A hash absent from the
+ * map is "unknown" to the tracker.
+ */
+export type ScrapeReply = Map<string, ScrapeEntry | BadEntry>
+
+export const isBadEntry = (e: ScrapeEntry | BadEntry): e is BadEntry => 'error' in e
+
+/** The largest HTTP scrape reply read (64 hashes take a few KB): a longer one is cut and refused. */
+export const MAX_SCRAPE_BYTES = 1024 * 1024
 
 /**
  * Why a batch failed. `silent` is true when the tracker said nothing (timeout, refused, network
@@ -25,6 +38,8 @@ export class ScrapeError extends Error {
     readonly silent: boolean,
     /** Worth another attempt within the budget. */
     readonly retryable = true,
+    /** The tracker's Retry-After (429), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message)
     this.name = 'ScrapeError'
@@ -42,18 +57,21 @@ export function announceUrl(t: Pick<TrackerConfig, 'scheme' | 'netloc' | 'path'>
 
 /**
  * BEP 48: the scrape URL is the announce URL with the "announce" that starts its last path segment
- * replaced by "scrape" (query string kept). undefined when the tracker has no scrape convention.
+ * replaced by "scrape" (query string kept; a trailing slash, `…/announce/`, kept too). undefined
+ * when the tracker has no scrape convention.
  */
 export function scrapeUrlFor(announce: string): string | undefined {
   const q = announce.indexOf('?')
-  const base = q < 0 ? announce : announce.slice(0, q)
+  const path = q < 0 ? announce : announce.slice(0, q)
+  const trailing = /[^/]\/$/.test(path) && !path.endsWith('://') ? '/' : ''
+  const base = trailing ? path.slice(0, -1) : path
   const query = q < 0 ? '' : announce.slice(q)
   const slash = base.lastIndexOf('/')
   const schemeEnd = base.indexOf('://')
   if (slash < 0 || (schemeEnd >= 0 && slash < schemeEnd + 3)) return undefined
   const last = base.slice(slash + 1)
   if (!last.startsWith('announce')) return undefined
-  return `${base.slice(0, slash + 1)}scrape${last.slice('announce'.length)}${query}`
+  return `${base.slice(0, slash + 1)}scrape${last.slice('announce'.length)}${trailing}${query}`
 }
 
 const UNRESERVED = /[A-Za-z0-9\-._~]/
@@ -120,8 +138,8 @@ const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isI
 
 /**
  * Parse a BEP 48 scrape body. Only the `asked` hashes are kept (extra keys are ignored); a hash
- * missing from `files` is unknown. Throws ScrapeError on non-bencode bodies, a `failure reason`,
- * or entries without valid counts.
+ * missing from `files` is unknown; an entry without valid counts is a BadEntry (that torrent only).
+ * Throws ScrapeError on non-bencode bodies and a `failure reason`.
  */
 export function parseHttpScrape(body: Uint8Array, asked: readonly string[]): ScrapeReply {
   let doc: unknown
@@ -144,7 +162,8 @@ export function parseHttpScrape(body: Uint8Array, asked: readonly string[]): Scr
     const hash = keyToInfoHash(key)
     if (!hash || !wanted.has(hash)) continue
     if (!isDict(value) || !isCount(value.complete) || !isCount(value.incomplete)) {
-      throw new ScrapeError(`reply entry for ${hash} has no valid complete/incomplete counts`, false)
+      out.set(hash, { error: `reply entry for ${hash} has no valid complete/incomplete counts` })
+      continue
     }
     out.set(hash, {
       seeders: value.complete,
@@ -198,18 +217,18 @@ export function parseUdpConnect(msg: Buffer): Buffer {
   return Buffer.from(msg.subarray(8, 16))
 }
 
-/** A scrape reply: per asked hash, in order, seeders, completed, leechers. */
-export function parseUdpScrape(msg: Buffer, asked: readonly string[]): ScrapeReply {
-  const expected = 8 + 12 * asked.length
-  if (msg.length !== expected) {
-    const kind = (msg.length - 8) % 12 !== 0 ? 'truncated' : msg.length < expected ? 'short' : 'long'
-    throw new ScrapeError(
-      `${kind} scrape reply: ${msg.length} bytes for ${asked.length} hashes (expected ${expected})`,
-      false,
-    )
+/**
+ * A scrape reply: per asked hash, in order, seeders, completed, leechers. A reply with fewer
+ * entries than asked (trackers cap how many fit a packet) gives the entries it has, for the first
+ * hashes; extra entries, or the bytes of a cut one, are ignored. Throws when it has no entry at all.
+ */
+export function parseUdpScrape(msg: Buffer, asked: readonly string[]): Map<string, ScrapeEntry> {
+  const n = Math.min(asked.length, Math.floor((msg.length - 8) / 12))
+  if (n <= 0 && asked.length > 0) {
+    throw new ScrapeError(`empty scrape reply: ${msg.length} bytes for ${asked.length} hashes`, false)
   }
-  const out: ScrapeReply = new Map()
-  asked.forEach((h, i) => {
+  const out = new Map<string, ScrapeEntry>()
+  asked.slice(0, n).forEach((h, i) => {
     const at = 8 + 12 * i
     out.set(h, {
       seeders: msg.readUInt32BE(at),

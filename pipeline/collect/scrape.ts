@@ -7,7 +7,7 @@ import type { LimitFunction } from 'p-limit'
 import pLimit from 'p-limit'
 import type { Logger } from '../core/log.ts'
 import { HttpScraper } from './http.ts'
-import type { ScrapeReply } from './protocol.ts'
+import { isBadEntry, type ScrapeReply } from './protocol.ts'
 import type { Candidate, StatRow } from './store.ts'
 import { UdpScraper } from './udp.ts'
 
@@ -25,6 +25,8 @@ export interface Tuning {
   tries: number
   /** First HTTP back-off, ms ([retry] delay). */
   delayMs: number
+  /** Longest HTTP Retry-After waited for, ms. */
+  maxRetryAfterMs: number
   userAgent: string
   batchSize: number
   /** First UDP wait, ms: BEP 15's 15 s, capped by [requests] timeout. */
@@ -48,6 +50,7 @@ export function makeScraper(url: string, t: Tuning, log?: Logger): Scraper {
     timeoutMs: t.timeoutMs,
     tries: t.tries,
     delayMs: t.delayMs,
+    maxRetryAfterMs: t.maxRetryAfterMs,
     userAgent: t.userAgent,
     batchSize: t.batchSize,
     log,
@@ -72,6 +75,8 @@ export interface TrackerOutcome {
   failed: number
   answeredBatches: number
   failures: BatchFailure[]
+  /** Answered batches with unreadable entries (those torrents are counted failed). */
+  badEntries: { index: number; count: number; first: string }[]
   /** The tracker never answered a batch (every batch failed or was skipped). */
   silent: boolean
   ms: number
@@ -107,6 +112,7 @@ export async function scrapeTracker(o: ScrapeTrackerOptions): Promise<TrackerOut
     failed: 0,
     answeredBatches: 0,
     failures: [],
+    badEntries: [],
     silent: false,
     ms: 0,
   }
@@ -126,15 +132,22 @@ export async function scrapeTracker(o: ScrapeTrackerOptions): Promise<TrackerOut
         try {
           const reply = await o.globalLimit(() => o.scraper.scrape(batch.map((c) => c.infoHash)))
           const rows: StatRow[] = []
+          const bad: string[] = []
           for (const c of batch) {
             const e = reply.get(c.infoHash)
             if (!e) continue
-            rows.push({ torrentId: c.id, trackerId: o.trackerId, ...e })
+            if (isBadEntry(e)) bad.push(e.error)
+            else rows.push({ torrentId: c.id, trackerId: o.trackerId, ...e })
           }
           o.onRows(rows)
           out.answered += rows.length
-          out.unknown += batch.length - rows.length
+          out.unknown += batch.length - rows.length - bad.length
           out.answeredBatches++
+          if (bad.length) {
+            // an unreadable entry costs its torrent only
+            out.failed += bad.length
+            out.badEntries.push({ index, count: bad.length, first: bad[0] ?? '' })
+          }
         } catch (err) {
           const message = err instanceof Error ? err.message : String(err)
           firstError ??= message
@@ -153,7 +166,11 @@ export async function scrapeTracker(o: ScrapeTrackerOptions): Promise<TrackerOut
 
 /** Log/StepResult lines for a tracker's failures: one line for a silent tracker, else one per failed batch (capped). */
 export function failureLines(o: TrackerOutcome, max = 10): string[] {
-  if (o.failures.length === 0) return []
+  const bad = o.badEntries.map(
+    (b) =>
+      `tracker ${o.name}: batch ${b.index + 1}/${o.batches}: ${b.count} unreadable entr${b.count === 1 ? 'y' : 'ies'} (${b.first})`,
+  )
+  if (o.failures.length === 0) return bad.slice(0, max)
   if (o.silent) {
     const first = o.failures.find((f) => !f.skipped) ?? o.failures[0]
     return [
@@ -167,5 +184,5 @@ export function failureLines(o: TrackerOutcome, max = 10): string[] {
         `tracker ${o.name}: batch ${f.index + 1}/${o.batches} (${f.hashes} hashes) ${f.skipped ? 'skipped after earlier failures' : 'failed'}: ${f.error}`,
     )
   if (o.failures.length > max) lines.push(`tracker ${o.name}: … and ${o.failures.length - max} more failed batch(es)`)
-  return lines
+  return [...lines, ...bad.slice(0, max)]
 }

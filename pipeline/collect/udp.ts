@@ -16,6 +16,7 @@ import {
   parseUdpConnect,
   parseUdpError,
   parseUdpScrape,
+  type ScrapeEntry,
   ScrapeError,
   type ScrapeReply,
   udpConnectRequest,
@@ -219,11 +220,35 @@ export class UdpScraper {
     return this.#connecting
   }
 
-  /** Scrape up to 74 hashes. Resolves with every asked hash (UDP trackers answer zeros for unknown ones). */
+  /**
+   * Scrape up to 74 hashes. Resolves with every asked hash (UDP trackers answer zeros for unknown
+   * ones). A reply with fewer entries than asked keeps them, and the rest are asked again in a
+   * follow-up request (some trackers cap the entries per packet); when a follow-up fails, only its
+   * hashes are lost.
+   */
   async scrape(hashes: readonly string[]): Promise<ScrapeReply> {
     if (hashes.length === 0) return new Map()
     if (hashes.length > MAX_UDP_BATCH)
       throw new RangeError(`UDP scrape of ${hashes.length} hashes (max ${MAX_UDP_BATCH})`)
+    const out: ScrapeReply = new Map()
+    let rest = hashes
+    while (rest.length > 0) {
+      let got: Map<string, ScrapeEntry>
+      try {
+        got = await this.#scrapeOnce(rest)
+      } catch (err) {
+        if (out.size === 0) throw err
+        const error = `not in the tracker's short reply, and the follow-up failed: ${(err as Error).message}`
+        for (const h of rest) out.set(h, { error })
+        break
+      }
+      for (const [h, e] of got) out.set(h, e)
+      rest = rest.slice(got.size)
+    }
+    return out
+  }
+
+  #scrapeOnce(hashes: readonly string[]): Promise<Map<string, ScrapeEntry>> {
     const tid = this.#newTransactionId()
     return this.#exchange(
       `scrape of ${hashes.length} hashes`,

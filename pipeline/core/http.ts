@@ -29,7 +29,10 @@ export class HttpError extends Error {
     message: string,
     readonly url: string,
     readonly status?: number,
+    /** The start of the reply's body (at most ERROR_BODY_BYTES), for Torznab <error> replies. */
     readonly body?: string,
+    /** The reply's Retry-After, in ms (429, 503). */
+    readonly retryAfterMs?: number,
   ) {
     super(redact(message))
     this.name = 'HttpError'
@@ -83,7 +86,7 @@ export async function httpGet(url: string, policy: HttpPolicy, opts: GetOptions 
       throw new HttpError(`${what}: ${why}`, url)
     }
     if (RETRYABLE.has(res.status)) {
-      const body = await res.text().catch(() => '')
+      const body = await readText(res, ERROR_BODY_BYTES).catch(() => '')
       const wait = retryAfterMs(res.headers.get('retry-after'))
       if (wait !== undefined) {
         if (wait > (policy.maxRetryAfterMs ?? 60_000)) {
@@ -93,13 +96,14 @@ export async function httpGet(url: string, policy: HttpPolicy, opts: GetOptions 
               url,
               res.status,
               body,
+              wait,
             ),
           )
         }
         extraWait = wait
       }
       policy.log?.debug(`${what}: HTTP ${res.status} (attempt ${n}/${policy.tries})`)
-      throw new HttpError(`${what}: HTTP ${res.status} ${res.statusText}`.trim(), url, res.status, body)
+      throw new HttpError(`${what}: HTTP ${res.status} ${res.statusText}`.trim(), url, res.status, body, wait)
     }
     return res
   }
@@ -115,6 +119,55 @@ export async function httpGet(url: string, policy: HttpPolicy, opts: GetOptions 
     })
   } catch (err) {
     const e = err instanceof HttpError ? err : new HttpError(`${what}: ${errorMessage(err)}`, url)
-    throw new HttpError(`${e.message}; gave up after ${attempts} attempt(s)`, e.url, e.status, e.body)
+    throw new HttpError(`${e.message}; gave up after ${attempts} attempt(s)`, e.url, e.status, e.body, e.retryAfterMs)
   }
+}
+
+/** The body was longer than the caller accepts. */
+export class TooLarge extends Error {
+  override name = 'TooLarge'
+}
+
+/** How much of an error reply's body is kept (a Torznab <error> is a line). */
+export const ERROR_BODY_BYTES = 64 * 1024
+
+/**
+ * The body, read as a stream and refused past `max` bytes even when the server sent no
+ * Content-Length (chunked): memory stays bounded whatever the server sends. Throws TooLarge.
+ */
+export async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
+  const length = Number(res.headers.get('content-length') ?? 0)
+  if (length > max) {
+    await res.body?.cancel().catch(() => {})
+    throw new TooLarge(`${what} of ${length} bytes is larger than the ${max} bytes accepted`)
+  }
+  if (!res.body) return new Uint8Array(await res.arrayBuffer())
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength
+    // Leaving the loop cancels the stream: the rest is never downloaded.
+    if (size > max) throw new TooLarge(`${what} is larger than the ${max} bytes accepted (cut there)`)
+    chunks.push(chunk)
+  }
+  const out = new Uint8Array(size)
+  let at = 0
+  for (const c of chunks) {
+    out.set(c, at)
+    at += c.byteLength
+  }
+  return out
+}
+
+/** The start of a body as text: at most `max` bytes, the rest not downloaded. */
+async function readText(res: Response, max: number): Promise<string> {
+  if (!res.body) return ''
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    chunks.push(chunk.subarray(0, Math.max(0, max - size)))
+    size += chunk.byteLength
+    if (size >= max) break
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
 }

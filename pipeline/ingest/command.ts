@@ -170,7 +170,7 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
     const t0 = performance.now()
     let feed: Awaited<ReturnType<typeof fetchFeed>>
     try {
-      feed = await fetchFeed(url, policy, `feed ${what}`)
+      feed = await fetchFeed(url, policy, `feed ${what}`, config.requests.max_feed_bytes)
     } catch (err) {
       counts.feeds_failed++
       fail(errorMessage(err))

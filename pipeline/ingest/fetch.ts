@@ -3,7 +3,7 @@
  * an HTTP redirect to a magnet). Every request goes through core/http.ts (timeout, retries,
  * Retry-After); every message is redacted (the API key is in both URLs).
  */
-import { HttpError, type HttpPolicy, httpGet } from '../core/http.ts'
+import { HttpError, type HttpPolicy, httpGet, readCapped, TooLarge } from '../core/http.ts'
 import { redact } from '../core/log.ts'
 import { parseMagnet, parseTorrentBytes, type TorrentMeta } from './torrent.ts'
 import { FeedFormatError, type FeedItem, parseTorznab, type TorznabReply } from './torznab.ts'
@@ -31,12 +31,14 @@ function torznabError(body: string | undefined): { code: string; description: st
 
 /**
  * GET and parse one feed. A Torznab <error> is an error whatever the HTTP status; HTTP errors
- * keep the Torznab code/description when the body has one. Throws FeedError.
+ * keep the Torznab code/description when the body has one. The reply is read up to `maxBytes`
+ * (memory stays bounded whatever the server sends). Throws FeedError, whose message names the feed.
  */
 export async function fetchFeed(
   url: string,
   policy: HttpPolicy,
   what: string,
+  maxBytes: number,
 ): Promise<Extract<TorznabReply, { kind: 'feed' }>> {
   let res: Response
   try {
@@ -52,21 +54,30 @@ export async function fetchFeed(
   }
   let body: string
   try {
-    body = await res.text()
+    body = new TextDecoder().decode(await readCapped(res, maxBytes, 'the reply'))
   } catch (err) {
-    throw new FeedError(`${what}: reading the reply failed: ${(err as Error).message}`)
+    if (err instanceof TooLarge) {
+      throw new FeedError(
+        `${what}: ${err.message}; if this indexer's feeds really are that large, raise [requests] max_feed_bytes`,
+      )
+    }
+    const e = err as Error
+    throw new FeedError(
+      `${what}: reading the reply failed: ${e.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : e.message}`,
+    )
   }
   const tz = torznabError(body)
   if (tz) throw new FeedError(`${what}: Torznab error ${tz.code}: ${tz.description} (HTTP ${res.status})`, tz.code)
   if (!res.ok) throw new FeedError(`${what}: HTTP ${res.status} ${res.statusText}`.trim())
+  let r: TorznabReply
   try {
-    const r = parseTorznab(body)
-    if (r.kind === 'error') throw new FeedError(`${what}: Torznab error ${r.code}: ${r.description}`, r.code)
-    return r
+    r = parseTorznab(body)
   } catch (err) {
-    if (err instanceof FeedFormatError) throw new FeedError(`${what}: ${err.message}`)
-    throw err
+    // FeedFormatError, or the XML parser's own refusals (entity limits, external entities…)
+    throw new FeedError(`${what}: ${err instanceof FeedFormatError ? '' : 'unreadable XML: '}${(err as Error).message}`)
   }
+  if (r.kind === 'error') throw new FeedError(`${what}: Torznab error ${r.code}: ${r.description}`, r.code)
+  return r
 }
 
 const MAX_REDIRECTS = 5
@@ -99,14 +110,9 @@ export async function downloadMeta(link: string, policy: HttpPolicy, what: strin
       await res.body?.cancel().catch(() => {})
       throw new Error(`${what}: HTTP ${res.status} ${res.statusText}`.trim())
     }
-    const length = Number(res.headers.get('content-length') ?? 0)
-    if (length > MAX_TORRENT_BYTES) {
-      await res.body?.cancel().catch(() => {})
-      throw new Error(`${what}: ${length} bytes is too large for a .torrent file`)
-    }
     let bytes: Uint8Array
     try {
-      bytes = await readCapped(res, MAX_TORRENT_BYTES, what)
+      bytes = await readCapped(res, MAX_TORRENT_BYTES, 'the .torrent file')
     } catch (err) {
       const e = err as Error
       throw new Error(`${what}: ${e.name === 'TimeoutError' ? `timed out after ${policy.timeoutMs} ms` : e.message}`)
@@ -143,26 +149,4 @@ export async function resolveItem(item: FeedItem, policy: HttpPolicy, what: stri
   }
   if (meta) return meta // a hash without trackers: nothing to follow (counted as skipped)
   throw new Error(`${what}: ${magnetProblem ?? 'no info hash, no magnet and no download link'}`)
-}
-
-/** The body, refused past `max` bytes even when the server sent no Content-Length (chunked). */
-export async function readCapped(res: Response, max: number, what: string): Promise<Uint8Array> {
-  if (!res.body) return new Uint8Array(await res.arrayBuffer())
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength
-    if (size > max) {
-      // Throwing out of the loop cancels the stream: the rest is never downloaded.
-      throw new Error(`${what}: more than ${max} bytes is too large for a .torrent file`)
-    }
-    chunks.push(chunk)
-  }
-  const out = new Uint8Array(size)
-  let at = 0
-  for (const c of chunks) {
-    out.set(c, at)
-    at += c.byteLength
-  }
-  return out
 }

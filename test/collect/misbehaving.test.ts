@@ -72,11 +72,14 @@ function expectFirstBatchesKept(ctx: Context, f: ReturnType<typeof fixture>, tra
 }
 
 const CASES: Record<'http' | 'udp', Behaviour[]> = {
-  udp: ['silent', 'short', 'long', 'wrong-tid', 'truncated', 'failure'],
-  http: ['silent', '5xx', '404', 'non-bencode', 'truncated', 'failure', 'bad-entry'],
+  udp: ['silent', 'wrong-tid', 'failure'],
+  http: ['silent', '5xx', '404', 'non-bencode', 'truncated', 'failure', '429-long', 'huge'],
 }
-/** Not retried: a 404 means the tracker has no scrape page. */
-const NOT_RETRIED = new Set<Behaviour>(['404'])
+/**
+ * Not retried: a 404 means the tracker has no scrape page; a Retry-After longer than the budget is
+ * not waited for; a reply over the size limit would be as large again.
+ */
+const NOT_RETRIED = new Set<Behaviour>(['404', '429-long', 'huge'])
 
 for (const transport of ['http', 'udp'] as const) {
   describe(`bad replies over ${transport.toUpperCase()}`, () => {
@@ -103,6 +106,7 @@ for (const transport of ['http', 'udp'] as const) {
       })
 
       if (NOT_RETRIED.has(behaviour)) continue
+      if (behaviour === '429-long') continue
       it(`${behaviour} once: the retry gets every row`, async () => {
         const f = fixture(transport)
         let spoiled = 0
@@ -195,6 +199,110 @@ describe('HTTP replies that are odd but usable', () => {
     expect(stored.size).toBe(5)
     expect(stored.get(f.last)).toBeUndefined()
     expect(t.received.scrape).toBe(3)
+  })
+
+  it('a malformed entry loses that torrent only, not its batch (and is not retried)', async () => {
+    const f = fixture('http')
+    const t = await misbehaving('http', {
+      data: f.data,
+      behave: (r) => (r.hashes.includes(f.last) ? 'bad-entry' : 'ok'),
+    })
+    const ctx = context({ bad: entryOf(t.announce) }, 'http')
+    insertTorrents(
+      ctx,
+      f.hashes.map((infoHash) => ({ infoHash, trackers: ['bad'] })),
+    )
+    const r = await torrentsStats(ctx, { categories: [] })
+    expect(r.ok).toBe(false)
+    expect(r.counts).toMatchObject({ answered: 5, unknown: 0, failed: 1 })
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^tracker bad: batch 3\/3: 1 unreadable entry \(reply entry for [0-9a-f]{40} has no valid/),
+    ])
+    expect(storedStats(ctx, 'bad').size).toBe(5)
+    expect(t.received.scrape).toBe(3)
+  })
+
+  it('429 with Retry-After: waits that long, then gets the batch', async () => {
+    const f = fixture('http')
+    const times: number[] = []
+    const t = await misbehaving('http', {
+      data: f.data,
+      behave: (r) => {
+        if (!r.hashes.includes(f.last)) return 'ok'
+        times.push(Date.now())
+        return times.length === 1 ? '429' : 'ok'
+      },
+    })
+    const ctx = context({ bad: entryOf(t.announce) }, 'http')
+    insertTorrents(
+      ctx,
+      f.hashes.map((infoHash) => ({ infoHash, trackers: ['bad'] })),
+    )
+    const r = await torrentsStats(ctx, { categories: [] })
+    expect(r.errors).toEqual([])
+    expect(r.counts).toMatchObject({ answered: 6, failed: 0 })
+    expect((times[1] ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(950) // Retry-After 1 s, not the 10 ms back-off
+  })
+
+  it('a reply over the size limit is cut, its batch failed, the others kept', async () => {
+    const f = fixture('http')
+    const t = await misbehaving('http', { data: f.data, behave: (r) => (r.hashes.includes(f.last) ? 'huge' : 'ok') })
+    const ctx = context({ bad: entryOf(t.announce) }, 'http')
+    insertTorrents(
+      ctx,
+      f.hashes.map((infoHash) => ({ infoHash, trackers: ['bad'] })),
+    )
+    const r = await torrentsStats(ctx, { categories: [] })
+    expect(r.errors).toEqual([
+      expect.stringMatching(/batch 3\/3 \(2 hashes\) failed: .*larger than the 1048576 bytes accepted/),
+    ])
+    expect(storedStats(ctx, 'bad').size).toBe(4)
+  })
+})
+
+describe('UDP replies that are odd but usable', () => {
+  for (const behaviour of ['short', 'truncated', 'long'] as const) {
+    it(`${behaviour}: the entries it has are kept, the missing ones asked again`, async () => {
+      const f = fixture('udp')
+      const t = await misbehaving('udp', {
+        data: f.data,
+        // spoil full batches only: the follow-up of the missing hashes is answered right
+        behave: (r) => (r.action === 'scrape' && r.hashes.length > 10 ? behaviour : 'ok'),
+      })
+      const ctx = context({ bad: entryOf(t.announce) }, 'udp')
+      insertTorrents(
+        ctx,
+        f.hashes.map((infoHash) => ({ infoHash, trackers: ['bad'] })),
+      )
+      const r = await torrentsStats(ctx, { categories: [] })
+      expect(r.errors).toEqual([])
+      expect(r.counts).toMatchObject({ answered: f.hashes.length, unknown: 0, failed: 0 })
+      const stored = storedStats(ctx, 'bad')
+      for (const h of f.hashes) {
+        const { seeders, leechers, completed } = stored.get(h)?.[0] ?? {}
+        expect({ seeders, leechers, completed }).toEqual(f.numbers.get(h))
+      }
+      // 3 batches (74, 74, 2); the two full ones lack one entry each when short or cut, asked again alone
+      expect(t.received.scrape).toBe(behaviour === 'long' ? 3 : 5)
+    })
+  }
+
+  it('a follow-up that fails loses only the missing hashes', async () => {
+    const f = fixture('udp')
+    const t = await misbehaving('udp', {
+      data: f.data,
+      behave: (r) =>
+        r.action !== 'scrape' ? 'ok' : r.hashes.length > 10 ? 'short' : r.hashes.length === 1 ? 'silent' : 'ok',
+    })
+    const ctx = context({ bad: entryOf(t.announce) }, 'udp')
+    insertTorrents(
+      ctx,
+      f.hashes.map((infoHash) => ({ infoHash, trackers: ['bad'] })),
+    )
+    const r = await torrentsStats(ctx, { categories: [] })
+    expect(r.counts).toMatchObject({ answered: f.hashes.length - 2, failed: 2 })
+    expect(r.errors).toHaveLength(2)
+    expect(r.errors[0]).toMatch(/unreadable entry \(not in the tracker's short reply, and the follow-up failed/)
   })
 })
 

@@ -29,6 +29,8 @@ describe('scrape URLs (BEP 48 convention)', () => {
     ['http://t.example/announce.php', 'http://t.example/scrape.php'],
     ['http://t.example/announce?passkey=abc', 'http://t.example/scrape?passkey=abc'],
     ['https://t.example/abc123/announce', 'https://t.example/abc123/scrape'],
+    ['https://t.example/announce/', 'https://t.example/scrape/'],
+    ['https://t.example/abc123/announce/?passkey=x', 'https://t.example/abc123/scrape/?passkey=x'],
     ['http://t.example/a', undefined],
     ['http://t.example/announce/x', undefined],
     ['http://t.example/x%064announce', undefined],
@@ -94,6 +96,20 @@ describe('HTTP scrape replies', () => {
     ])
   })
 
+  it('an entry with bad counts is unreadable on its own: the others are kept', () => {
+    const reply = parseHttpScrape(
+      body({
+        files: files([
+          [H1, { complete: -1, incomplete: 0 }],
+          [H2, { complete: 2, incomplete: 3, downloaded: 4 }],
+        ]),
+      }),
+      [H1, H2],
+    )
+    expect(reply.get(H1)).toEqual({ error: `reply entry for ${H1} has no valid complete/incomplete counts` })
+    expect(reply.get(H2)).toEqual({ seeders: 2, leechers: 3, completed: 4 })
+  })
+
   it('accepts hex keys (trackers that send them)', () => {
     const reply = parseHttpScrape(body({ files: { [H2]: { complete: 1, incomplete: 2, downloaded: 3 } } }), [H2])
     expect(reply.get(H2)).toEqual({ seeders: 1, leechers: 2, completed: 3 })
@@ -104,7 +120,6 @@ describe('HTTP scrape replies', () => {
     ['a failure reason', body({ 'failure reason': 'unregistered torrent' }), /tracker failure: unregistered torrent/],
     ['no files', body({ flags: {} }), /no "files" dictionary/],
     ['a list', body([1, 2]), /not a bencoded dictionary/],
-    ['bad counts', body({ files: files([[H1, { complete: -1, incomplete: 0 }]]) }), /no valid complete/],
     ['a truncated body', body({ files: files([[H1, { complete: 1, incomplete: 0 }]]) }).subarray(0, 30), /bencoded/],
   ])('refuses %s', (_what, bytes, message) => {
     expect(() => parseHttpScrape(bytes, [H1])).toThrow(message)
@@ -145,10 +160,28 @@ describe('UDP packets (BEP 15)', () => {
     expect(r.get(H2)).toEqual({ seeders: 0, completed: 0, leechers: 0 })
   })
 
-  it('refuses short, long and truncated replies', () => {
-    expect(() => parseUdpScrape(reply(1, [[1, 2, 3]]), [H1, H2])).toThrow(/short scrape reply/)
-    expect(() => parseUdpScrape(reply(1, [[1, 2, 3]]), [])).toThrow(/long scrape reply/)
-    expect(() => parseUdpScrape(reply(1, [[1, 2, 3]]).subarray(0, 15), [H1])).toThrow(/truncated scrape reply/)
+  it('short, long and cut replies: the complete entries of asked hashes are kept; none at all is refused', () => {
+    expect([...parseUdpScrape(reply(1, [[1, 2, 3]]), [H1, H2]).keys()]).toEqual([H1])
+    expect([
+      ...parseUdpScrape(
+        reply(1, [
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        [H1],
+      ).entries(),
+    ]).toEqual([[H1, { seeders: 1, completed: 2, leechers: 3 }]])
+    expect([
+      ...parseUdpScrape(
+        reply(1, [
+          [1, 2, 3],
+          [4, 5, 6],
+        ]).subarray(0, 25),
+        [H1, H2],
+      ).keys(),
+    ]).toEqual([H1])
+    expect(() => parseUdpScrape(reply(1, [[1, 2, 3]]).subarray(0, 15), [H1])).toThrow(/empty scrape reply/)
+    expect(() => parseUdpScrape(reply(1, []), [H1])).toThrow(ScrapeError)
   })
 
   it('reads error messages', () => {

@@ -35,8 +35,14 @@ export type Behaviour =
   | '404'
   /** A tracker error (HTTP: `failure reason`; UDP: action 3). */
   | 'failure'
-  /** HTTP: a bencoded dictionary whose entries lack counts. */
+  /** HTTP: a bencoded dictionary whose first entry lacks counts (the others are right). */
   | 'bad-entry'
+  /** HTTP: 429 Too Many Requests with `Retry-After: 1`. */
+  | '429'
+  /** HTTP: 429 with a Retry-After of an hour. */
+  | '429-long'
+  /** HTTP: an endless chunked body (the client must cut it). */
+  | 'huge'
 
 export interface Request {
   action: 'connect' | 'scrape'
@@ -177,6 +183,21 @@ async function startHttp(opts: MisbehavingOptions): Promise<MisbehavingTracker> 
       res.statusCode = 404
       return res.end('not found')
     }
+    if (behaviour === '429' || behaviour === '429-long') {
+      res.statusCode = 429
+      res.setHeader('retry-after', behaviour === '429' ? '1' : '3600')
+      return res.end('slow down')
+    }
+    if (behaviour === 'huge') {
+      // 64 KiB chunks for as long as the client reads (it should stop at its size limit)
+      const chunk = Buffer.alloc(64 * 1024, 'd')
+      const pump = () => {
+        while (!res.destroyed && res.write(chunk)) {}
+        if (!res.destroyed) res.once('drain', pump)
+      }
+      res.on('close', () => res.removeAllListeners('drain'))
+      return pump()
+    }
     if (behaviour === 'non-bencode') {
       res.setHeader('content-type', 'text/html')
       return res.end('<html><body><h1>Cloudflare: checking your browser…</h1></body></html>')
@@ -185,15 +206,15 @@ async function startHttp(opts: MisbehavingOptions): Promise<MisbehavingTracker> 
     const files = new Map<Uint8Array, unknown>()
     const known = hashes.filter((h) => opts.data?.(h))
     if (behaviour === 'short') known.pop()
-    for (const h of known) {
+    known.forEach((h, i) => {
       const d = opts.data?.(h) as ScrapeNumbers
       files.set(
         Buffer.from(h, 'hex'),
-        behaviour === 'bad-entry'
+        behaviour === 'bad-entry' && i === 0
           ? { complete: 'many' }
           : { complete: d.seeders, incomplete: d.leechers, downloaded: d.completed },
       )
-    }
+    })
     if (behaviour === 'long') files.set(randomBytes(20), { complete: 7, incomplete: 7, downloaded: 7 })
     const body = Buffer.from(bencode.encode({ files }))
     res.end(behaviour === 'truncated' ? body.subarray(0, Math.max(1, body.length - 7)) : body)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { readCapped } from '../../pipeline/ingest/fetch.ts'
+import { readCapped } from '../../pipeline/core/http.ts'
 
 /** A chunked body (no Content-Length): `n` chunks of `size` bytes, counting how many were pulled. */
 function chunked(n: number, size: number) {
@@ -21,8 +21,8 @@ describe('readCapped', () => {
   })
   it('refuses a chunked body past the cap without downloading the rest', async () => {
     const { res, pulled } = chunked(1000, 1024)
-    await expect(readCapped(res, 10 * 1024, 'download of x')).rejects.toThrow(
-      'download of x: more than 10240 bytes is too large for a .torrent file',
+    await expect(readCapped(res, 10 * 1024, 'the .torrent file')).rejects.toThrow(
+      'the .torrent file is larger than the 10240 bytes accepted (cut there)',
     )
     expect(pulled()).toBeLessThan(20)
   })
