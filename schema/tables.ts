@@ -234,6 +234,38 @@ export const imdbTitles = sqliteTable(
   ],
 )
 
+export const FEED_ITEM_OUTCOMES = ['stored', 'skipped', 'failed'] as const
+
+/**
+ * Every item a feed has shown (by its info hash, else its guid), with what became of it: so a
+ * re-run never downloads an item again to learn what it already knows (a download through
+ * Prowlarr is a grab on the user's account), and so a feed that moved on by more than one page
+ * between runs is noticed. Rows not seen for 30 days are dropped.
+ */
+export const feedItems = sqliteTable(
+  'feed_items',
+  {
+    feed: text('feed').notNull(), // indexer/category, as in indexers.yaml
+    key: text('key').notNull(), // "hash:<40 hex>", else "guid:<guid>", else "title:<title>"
+    outcome: text('outcome', { enum: FEED_ITEM_OUTCOMES }).notNull(),
+    pubDate: integer('pub_date'),
+    /** Failed downloads so far (a failed item is tried again after a day, at most 3 times). */
+    attempts: integer('attempts').notNull().default(0),
+    /** When its download was last tried (failed items only). */
+    triedAt: integer('tried_at'),
+    /** For a skipped item: the active trackers it was judged against (a new tracker re-opens it). */
+    trackersKey: text('trackers_key'),
+    error: text('error'),
+    firstSeen: integer('first_seen').notNull(),
+    lastSeen: integer('last_seen').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.feed, t.key] }),
+    index('feed_items_pub_idx').on(t.feed, t.pubDate),
+    index('feed_items_seen_idx').on(t.lastSeen),
+  ],
+)
+
 /** One row per pipeline step run (and one for each `mediastrends run` as step = 'run'). */
 export const runs = sqliteTable(
   'runs',
@@ -261,6 +293,7 @@ export const TABLES = {
   torrent_trackers: torrentTrackers,
   stats,
   indexer_stats: indexerStats,
+  feed_items: feedItems,
   trends,
   media,
   torrent_media: torrentMedia,

@@ -8,6 +8,11 @@
  *   // config: [jackettapi] scheme = http, netloc = srv.netloc, path = srv.path, apikey = k3y
  *   await srv.close()
  *
+ * As Prowlarr does, the prowlarr flavor rewrites both `link` and `magneturl` to its `/download`
+ * endpoint (each call there is a grab: count `requests` of kind 'download'), and that endpoint
+ * 301-redirects to the magnet. An indexer with `caps` answers an unsupported cat with an empty
+ * feed, a page of at most `limits max` items, and nothing past offset 0 unless it pages.
+ *
  * Routes (both flavors are always served; `flavor` decides the XML shape and the links):
  *   Jackett   GET /api/v2.0/indexers/{id}/results/torznab[/api]?t=…&apikey=…   download GET /dl/{id}/?jackett_apikey=…&path={n}&file=…
  *   Prowlarr  GET /{id}/api?t=…&apikey=…                                      download GET /{id}/download?apikey=…&link={n}&file=…
@@ -71,10 +76,25 @@ export type FeedFault =
   | { status: number; retryAfter?: number | string; body?: string }
   | { raw: string; status?: number; contentType?: string }
   | { delayMs: number }
+  /** A chunked body of about this many bytes (no Content-Length): a feed that never ends, near enough. */
+  | { streamBytes: number }
+
+export interface CapsSpec {
+  /** Category ids the indexer lists (default 2000 and 5000 with a few subcategories). */
+  categories?: number[]
+  /** `<limits max>` (default 100); a feed never holds more items. */
+  limitsMax?: number
+  /** `<limits default>` (default 100): items of a feed asked without `limit`. */
+  limitsDefault?: number
+  /** The indexer answers `offset` > 0 (most Jackett/Prowlarr indexers do not: empty). */
+  pages?: boolean
+}
 
 export interface IndexerSpec {
-  /** The feed's items (or a function of the request's query, e.g. to honour cat/limit). */
+  /** The feed's items, newest first (or a function of the request's query, e.g. to honour cat). */
   items: TorznabItemSpec[] | ((query: URLSearchParams) => TorznabItemSpec[])
+  /** Its caps; the feed then honours them as Jackett and Prowlarr do (unsupported cat → empty, limit, offset). */
+  caps?: CapsSpec
   /** Served once each, in order, by the next feed requests (e.g. one 429, then the feed). */
   faults?: FeedFault[]
   /** Served on every feed request (after `faults`). */
@@ -196,7 +216,8 @@ function renderItem(
     x += attr('grabs', it.grabs)
     x += attr('peers', peers)
     x += attr('infohash', it.infoHash)
-    x += attr('magneturl', it.magnet)
+    // Prowlarr rewrites magneturl to its own /download link too (NewznabController): no magnet: in the feed
+    x += attr('magneturl', it.magnet ? link : undefined)
   }
   x += attr('coverurl', it.coverUrl)
   x += attr('year', it.year)
@@ -234,22 +255,44 @@ export function torznabErrorXml(code: number | string, description: string): str
   return `<?xml version="1.0" encoding="UTF-8"?>\n<error code="${escapeXml(String(code))}" description="${escapeXml(description)}" />\n`
 }
 
-function capsXml(): string {
+const DEFAULT_CATEGORIES = [2000, 2010, 2030, 2040, 2045, 5000, 5030, 5040]
+
+function capsXml(caps: CapsSpec = {}): string {
+  const cats = caps.categories ?? DEFAULT_CATEGORIES
+  const parents = cats.filter((c) => c % 1000 === 0 || c >= 100_000)
+  const subs = (p: number) => cats.filter((c) => c !== p && c < 100_000 && Math.floor(c / 1000) * 1000 === p)
+  const category = (p: number) => {
+    const s = subs(p)
+    return s.length
+      ? `    <category id="${p}" name="Cat ${p}">\n${s.map((c) => `      <subcat id="${c}" name="Cat ${c}" />\n`).join('')}    </category>\n`
+      : `    <category id="${p}" name="Cat ${p}" />\n`
+  }
+  const params = (base: string) => (caps.pages ? `${base},offset` : base)
   return `<?xml version="1.0" encoding="UTF-8"?>
 <caps>
   <server title="mediastrends test indexer" />
-  <limits default="100" max="100" />
+  <limits default="${caps.limitsDefault ?? 100}" max="${caps.limitsMax ?? 100}" />
   <searching>
-    <search available="yes" supportedParams="q" />
-    <tv-search available="yes" supportedParams="q,season,ep,imdbid,tvdbid" />
-    <movie-search available="yes" supportedParams="q,imdbid,tmdbid" />
+    <search available="yes" supportedParams="${params('q')}" />
+    <tv-search available="yes" supportedParams="${params('q,season,ep,imdbid,tvdbid')}" />
+    <movie-search available="yes" supportedParams="${params('q,imdbid,tmdbid')}" />
   </searching>
   <categories>
-    <category id="2000" name="Movies" />
-    <category id="5000" name="TV" />
-  </categories>
+${parents.map(category).join('')}  </categories>
 </caps>
 `
+}
+
+/** What a feed request gets from an indexer with these caps: Jackett's and Prowlarr's rules. */
+export function applyCaps(items: TorznabItemSpec[], caps: CapsSpec, q: URLSearchParams): TorznabItemSpec[] {
+  const known = new Set(caps.categories ?? DEFAULT_CATEGORIES)
+  const asked = (q.get('cat') ?? '').split(',').filter(Boolean).map(Number)
+  if (asked.length && !asked.some((c) => known.has(c))) return [] // unsupported cat: silently empty
+  const offset = Number(q.get('offset') ?? 0)
+  if (offset > 0 && !caps.pages) return []
+  const max = caps.limitsMax ?? 100
+  const limit = Math.min(Number(q.get('limit') ?? caps.limitsDefault ?? 100) || max, max)
+  return items.slice(offset, offset + limit)
 }
 
 export async function startTorznabServer(opts: TorznabServerOptions): Promise<TorznabServer> {
@@ -295,6 +338,26 @@ export async function startTorznabServer(opts: TorznabServerOptions): Promise<To
   }
 
   async function serveFault(res: ServerResponse, f: FeedFault): Promise<number | undefined> {
+    if ('streamBytes' in f) {
+      const total = (f as { streamBytes: number }).streamBytes
+      res.writeHead(200, { 'content-type': 'application/rss+xml; charset=utf-8' })
+      res.write('<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel>\n')
+      const item = Buffer.from(`<item><title>${'x'.repeat(900)}</title></item>\n`)
+      let sent = 0
+      await new Promise<void>((done) => {
+        const pump = () => {
+          while (sent < total && !res.destroyed) {
+            sent += item.length
+            if (!res.write(item)) return void res.once('drain', pump)
+          }
+          if (!res.destroyed) res.end('</channel></rss>\n')
+          done()
+        }
+        res.once('close', () => done())
+        pump()
+      })
+      return 200
+    }
     if ('delayMs' in f) {
       await wait(f.delayMs)
       return undefined // then the feed
@@ -323,8 +386,10 @@ export async function startTorznabServer(opts: TorznabServerOptions): Promise<To
       return 200
     }
     if ('magnet' in d) {
-      send(res, 302, '', { location: d.magnet, 'content-type': 'text/plain' })
-      return 302
+      // Jackett answers 302, Prowlarr 301 (DownloadController)
+      const status = flavor === 'prowlarr' ? 301 : 302
+      send(res, status, '', { location: d.magnet, 'content-type': 'text/plain' })
+      return status
     }
     if ('body' in d) {
       const status = d.status ?? 200
@@ -361,7 +426,7 @@ export async function startTorznabServer(opts: TorznabServerOptions): Promise<To
         return void record('feed', 404, indexer)
       }
       if (q.get('t') === 'caps') {
-        send(res, 200, capsXml())
+        send(res, 200, capsXml(spec.caps))
         return void record('caps', 200, indexer)
       }
       const fault = pendingFaults.get(indexer)?.shift() ?? spec.fault
@@ -369,7 +434,11 @@ export async function startTorznabServer(opts: TorznabServerOptions): Promise<To
         const status = await serveFault(res, fault)
         if (status !== undefined) return void record('feed', status, indexer)
       }
-      const items = typeof spec.items === 'function' ? spec.items(q) : spec.items
+      const all = typeof spec.items === 'function' ? spec.items(q) : spec.items
+      const items = (spec.caps ? applyCaps(all, spec.caps, q) : all).map((it) =>
+        // Prowlarr serves a magnet-only item through its /download endpoint (a redirect to the magnet)
+        flavor === 'prowlarr' && it.magnet && !it.download ? { ...it, download: { magnet: it.magnet } } : it,
+      )
       items.forEach((it, i) => {
         if (it.download) downloads.set(`${indexer}/${i + 1}`, it.download)
       })

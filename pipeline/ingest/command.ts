@@ -8,14 +8,27 @@
  * is logged and counted and the run goes on; the step is `ok:false` when anything failed.
  */
 import pLimit from 'p-limit'
+import { announceUrl } from '../collect/protocol.ts'
 import { type Config, FEED_CATEGORIES, type FeedCategory } from '../config/schema.ts'
 import type { Context, StepResult } from '../context.ts'
 import { httpPolicy } from '../context.ts'
+import { isoSeconds } from '../core/clock.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
 import { redact, registerSecret } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { upsertTrackers } from '../db/trackers.ts'
+import { type Caps, capsProblems, indexerCaps } from './caps.ts'
 import { fetchFeed, resolveItem } from './fetch.ts'
+import {
+  itemKey,
+  newestSeen,
+  recall,
+  remember,
+  rememberedReason,
+  type SeenItem,
+  type Sighting,
+  trackersKey,
+} from './seen.ts'
 import { fillTorrent, knownDetailsUrls, savepoint, storeIndexerStats, storeTorrent, torrentIdByHash } from './store.ts'
 import { parseMagnet, type TorrentMeta } from './torrent.ts'
 import { categorize, type FeedItem, feedUrl, safeDetailsUrl } from './torznab.ts'
@@ -32,6 +45,8 @@ export interface TorrentsAddOptions {
 export interface FeedTarget {
   indexer: string
   category: FeedCategory
+  /** The name indexers.yaml gives the category (movies, or the older tool's cat_1…). */
+  key: string
   action: string
   params: Record<string, string>
 }
@@ -53,7 +68,7 @@ export function selectFeeds(config: Pick<Config, 'indexers'>, opts: TorrentsAddO
   const names = Object.keys(config.indexers.entries)
   const target = (indexer: string, category: FeedCategory): FeedTarget | undefined => {
     const e = config.indexers.entries[indexer]?.categories[category]
-    return e?.active ? { indexer, category, action: e.action, params: e.params } : undefined
+    return e?.active ? { indexer, category, key: e.key, action: e.action, params: e.params } : undefined
   }
   if (opts.indexer !== undefined) {
     const name = opts.indexer
@@ -94,13 +109,19 @@ interface Counts {
   skipped: number
   duplicates: number
   failed: number
+  /** Items whose link was downloaded (through Prowlarr, each one a grab). */
+  downloads: number
+  /** Items skipped or failed in an earlier run, not downloaded again. */
+  remembered: number
 }
 
 /** What became of one item before the writes. */
-type Outcome =
-  | { kind: 'resolved'; item: FeedItem; meta: TorrentMeta; details?: string }
-  | { kind: 'known'; item: FeedItem; torrentId: number; details?: string }
-  | { kind: 'failed'; item: FeedItem; error: string }
+type Outcome = { item: FeedItem; key: string; details?: string } & (
+  | { kind: 'resolved'; meta: TorrentMeta }
+  | { kind: 'known'; torrentId: number }
+  | { kind: 'remembered'; seen: SeenItem }
+  | { kind: 'failed'; error: string }
+)
 
 const isSecretFree = (s: string): boolean => redact(s) === s
 
@@ -133,6 +154,30 @@ function indexerNumbers(item: FeedItem) {
   return { seeders, leechers, grabs: item.grabs ?? null }
 }
 
+/**
+ * Items were probably missed when the oldest item of this page is newer than the newest one this
+ * feed showed before (the feed moved on by more than a page since the last run). Pure.
+ */
+export function gapLine(
+  items: readonly FeedItem[],
+  newestBefore: number | undefined,
+  caps: Caps | undefined,
+  action: string,
+): string | undefined {
+  const dates = items.map((i) => i.pubDate).filter((d): d is number => d !== undefined)
+  if (newestBefore === undefined || dates.length === 0) return undefined
+  const oldest = Math.min(...dates)
+  if (oldest <= newestBefore) return undefined
+  const pages = caps?.functions.get(action)?.params.includes('offset') === true
+  return (
+    `the oldest of these ${items.length} items (${isoSeconds(oldest)}) is newer than the newest one seen before (${isoSeconds(newestBefore)}): ` +
+    `items published in between were probably missed; run \`torrents add\` more often` +
+    (pages
+      ? ', or ask for more pages (offset)'
+      : ' (most Jackett and Prowlarr indexers do not page: offset > 0 answers nothing)')
+  )
+}
+
 export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promise<StepResult> {
   const config = ctx.config()
   const targets = selectFeeds(config, opts)
@@ -146,7 +191,18 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
   if (active.length === 0) log.warn(`${config.trackers.tracker_file}: no active tracker: every torrent will be skipped`)
   const trackerIds = tx(db, () => upsertTrackers(db, active))
   const matcher = trackerMatcher(config.trackers.entries)
-  const counts: Counts = { feeds: 0, feeds_failed: 0, fetched: 0, kept: 0, skipped: 0, duplicates: 0, failed: 0 }
+  const counts: Counts = {
+    feeds: 0,
+    feeds_failed: 0,
+    fetched: 0,
+    kept: 0,
+    skipped: 0,
+    duplicates: 0,
+    failed: 0,
+    downloads: 0,
+    remembered: 0,
+  }
+  const trackersFingerprint = trackersKey(active)
   const errors: string[] = []
   /** A failure is reported once: in the step's errors, which the CLI or the run prints. */
   const fail = (msg: string) => errors.push(redact(msg))
@@ -165,7 +221,17 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
       tvdbId: item.tvdbId ?? null,
     })
     counts.feeds++
-    const url = feedUrl({ ...config.jackettapi, indexer: t.indexer, action: t.action, params: t.params })
+    const request = { ...config.jackettapi, indexer: t.indexer }
+    // Caps once per indexer per run: an unsupported cat gets an empty feed and no error, silently.
+    const caps = await indexerCaps(ctx, request, policy)
+    let params = t.params
+    if (caps) {
+      for (const p of capsProblems(caps, t.action, t.params)) {
+        log.warn(`${what}: ${p} (see ${config.indexers.indexer_file}: ${t.indexer}.${t.key})`)
+      }
+      if (params.limit === undefined && caps.limitsMax) params = { ...params, limit: String(caps.limitsMax) }
+    }
+    const url = feedUrl({ ...request, action: t.action, params })
     log.debug(`${what}: GET ${redact(url)}`)
     const t0 = performance.now()
     let feed: Awaited<ReturnType<typeof fetchFeed>>
@@ -183,6 +249,17 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
       fail(`feed ${what}: ${b}`)
     }
     log.info(`${what}: ${feed.items.length + feed.bad.length} item(s)`)
+    // A date in the future (a feed saying 2999) is the time it was fetched: the torrent is new now.
+    for (const it of feed.items) if (it.pubDate !== undefined && it.pubDate > now) it.pubDate = now
+    const gap = gapLine(feed.items, newestSeen(db, what), caps, t.action)
+    if (gap) log.warn(`${what}: ${gap}`)
+    const declared = (config.indexers.entries[t.indexer]?.trackers ?? [])
+      .map((n) => config.trackers.entries[n])
+      .filter((x): x is NonNullable<typeof x> => x?.active === true)
+      .map((x) => announceUrl(x))
+    const hashes = feed.items.map(feedHash)
+    const keys = feed.items.map((it, i) => itemKey(it, hashes[i]))
+    const seen = recall(db, what, keys)
 
     const t1 = performance.now()
     // ---- resolve every item (downloads with bounded concurrency) ----
@@ -199,22 +276,30 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
         limit(async (): Promise<Outcome> => {
           const label = `${what} item "${(item.title || item.guid || `#${i + 1}`).slice(0, 120)}"`
           const details = detailsOf[i]
+          const key = keys[i] as string
           try {
             // Already stored, and only a download could tell more: no download.
             if (!magnetHasTrackers(item)) {
-              const hash = feedHash(item)
+              const hash = hashes[i]
               const byDetails = details && perUrl.get(details) === 1 ? knownDetails.get(details) : undefined
               const id = hash
                 ? torrentIdByHash(db, hash)
                 : byDetails && byDetails.name === item.title
                   ? byDetails.id
                   : undefined
-              if (id !== undefined) return { kind: 'known', item, torrentId: id, details }
+              if (id !== undefined) return { kind: 'known', item, key, torrentId: id, details }
             }
-            const meta = await resolveItem(item, policy, label)
-            return { kind: 'resolved', item, meta, details }
+            // Skipped or failed in an earlier run: not downloaded (grabbed) again.
+            const before = seen.get(key)
+            if (before && !magnetHasTrackers(item) && rememberedReason(before, now, trackersFingerprint)) {
+              return { kind: 'remembered', item, key, seen: before, details }
+            }
+            const r = await resolveItem(item, policy, label, declared)
+            if (r.downloaded) counts.downloads++
+            return { kind: 'resolved', item, key, meta: r.meta, details }
           } catch (err) {
-            return { kind: 'failed', item, error: errorMessage(err) }
+            counts.downloads += item.link ? 1 : 0
+            return { kind: 'failed', item, key, error: errorMessage(err) }
           } finally {
             done++
             if (feed.items.length >= 200 && done % 100 === 0) log.info(`${what}: ${done}/${feed.items.length} resolved`)
@@ -225,11 +310,19 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
 
     const t2 = performance.now()
     // ---- write the feed in one transaction, one savepoint per item ----
+    const sightings: Sighting[] = []
     tx(db, () => {
       for (const o of outcomes) {
+        const pubDate = o.item.pubDate ?? null
         if (o.kind === 'failed') {
           counts.failed++
           fail(o.error)
+          sightings.push({ key: o.key, outcome: 'failed', pubDate, attempted: true, error: o.error.slice(0, 300) })
+          continue
+        }
+        if (o.kind === 'remembered') {
+          counts.remembered++
+          sightings.push({ key: o.key, outcome: o.seen.outcome, pubDate })
           continue
         }
         try {
@@ -239,12 +332,14 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
               storeIndexerStats(db, o.torrentId, t.indexer, now, indexerNumbers(o.item))
             })
             counts.duplicates++
+            sightings.push({ key: o.key, outcome: 'stored', pubDate })
             continue
           }
           const { item, meta } = o
           const matched = matcher.match(meta.announce)
           if (matched.length === 0) {
             counts.skipped++
+            sightings.push({ key: o.key, outcome: 'skipped', pubDate, trackersKey: trackersFingerprint })
             log.debug(
               `${what}: skipped ${meta.infoHash} "${item.title}": ${meta.announce.length ? `no active tracker of trackers.yaml among ${meta.announce.length} announce URL(s)` : 'no tracker at all (magnet without tr?)'}`,
             )
@@ -258,7 +353,7 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
                 ...base,
                 infoHash: meta.infoHash,
                 name: base.name || meta.name || meta.infoHash,
-                pubDate: item.pubDate ?? meta.created ?? now,
+                pubDate: Math.min(item.pubDate ?? meta.created ?? now, now),
                 size: base.size ?? meta.size ?? null,
               },
               matched.map((m) => trackerIds.get(m.name)).filter((x): x is number => x !== undefined),
@@ -269,18 +364,20 @@ export async function torrentsAdd(ctx: Context, opts: TorrentsAddOptions): Promi
           })
           if (r.created) counts.kept++
           else counts.duplicates++
+          sightings.push({ key: o.key, outcome: 'stored', pubDate })
         } catch (err) {
           counts.failed++
           fail(`${what} item "${o.item.title}": database: ${errorMessage(err)}`)
         }
       }
+      remember(db, what, now, sightings)
     })
     const t3 = performance.now()
     const ms = (a: number, b: number) => Math.round(b - a)
     log.debug(`${what}: feed ${ms(t0, t1)} ms, items ${ms(t1, t2)} ms, database ${ms(t2, t3)} ms`)
     const d = (k: keyof Counts) => counts[k] - before[k]
     log.info(
-      `${what}: ${d('kept')} new, ${d('duplicates')} already known, ${d('skipped')} skipped (no known tracker), ${d('failed')} failed`,
+      `${what}: ${d('kept')} new, ${d('duplicates')} already known, ${d('skipped')} skipped (no known tracker), ${d('failed')} failed, ${d('remembered')} seen before; ${d('downloads')} download(s)`,
     )
   }
   return { counts: { ...counts }, errors, ok: counts.failed === 0 && counts.feeds_failed === 0 }

@@ -127,10 +127,17 @@ export async function downloadMeta(link: string, policy: HttpPolicy, what: strin
 }
 
 /**
- * The info hash and trackers of a feed item: from its magneturl/infohash attributes when they
- * are enough, else from its download link. Throws when neither gives an info hash.
+ * The info hash and trackers of a feed item: from its magneturl/infohash attributes when they are
+ * enough, else the trackers an indexer declares in indexers.yaml (`declared`), else from its
+ * download link — the last resort, since through Prowlarr every download is a grab on the user's
+ * account. Throws when nothing gives an info hash. `downloaded` says whether the link was fetched.
  */
-export async function resolveItem(item: FeedItem, policy: HttpPolicy, what: string): Promise<TorrentMeta> {
+export async function resolveItem(
+  item: FeedItem,
+  policy: HttpPolicy,
+  what: string,
+  declared: readonly string[] = [],
+): Promise<{ meta: TorrentMeta; downloaded: boolean }> {
   let meta: TorrentMeta | undefined
   let magnetProblem: string | undefined
   if (item.magnetUrl) {
@@ -141,12 +148,13 @@ export async function resolveItem(item: FeedItem, policy: HttpPolicy, what: stri
     }
   }
   if (!meta && item.infoHash) meta = { infoHash: item.infoHash, announce: [] }
-  if (meta && meta.announce.length > 0) return meta
+  if (meta && meta.announce.length > 0) return { meta, downloaded: false }
+  if (meta && declared.length > 0) return { meta: { ...meta, announce: [...declared] }, downloaded: false }
   if (item.link) {
     const dl = await downloadMeta(item.link, policy, what)
     // The downloaded file is the authority; keep the feed's trackers too when it has none.
-    return { ...dl, announce: dl.announce.length ? dl.announce : (meta?.announce ?? []) }
+    return { meta: { ...dl, announce: dl.announce.length ? dl.announce : (meta?.announce ?? []) }, downloaded: true }
   }
-  if (meta) return meta // a hash without trackers: nothing to follow (counted as skipped)
+  if (meta) return { meta, downloaded: false } // a hash without trackers: nothing to follow (counted as skipped)
   throw new Error(`${what}: ${magnetProblem ?? 'no info hash, no magnet and no download link'}`)
 }

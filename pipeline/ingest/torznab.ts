@@ -97,6 +97,14 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   trimValues: true,
   isArray: (tagName) => ARRAY_TAGS.has(tagName),
+  // a feed has no business declaring entities: bound what a DOCTYPE may expand to (billion laughs)
+  processEntities: {
+    enabled: true,
+    maxEntityCount: 100,
+    maxEntitySize: 10_000,
+    maxTotalExpansions: 10_000,
+    maxExpandedLength: 100_000,
+  },
 })
 
 type Node = Record<string, unknown>

@@ -4,17 +4,17 @@
  * once. Every scenario runs over HTTP and over UDP where it applies.
  */
 import { afterEach, describe, expect, it } from 'vitest'
-import { randomInfoHash, startTracker } from '../../devkit/servers/tracker.ts'
-import { torrentsStats } from '../../pipeline/collect/command.ts'
-import { UdpScraper } from '../../pipeline/collect/udp.ts'
-import type { Context } from '../../pipeline/context.ts'
 import {
   type Behaviour,
   closedPort,
   type MisbehavingTracker,
   type ScrapeNumbers,
   startMisbehavingTracker,
-} from '../servers/misbehaving-tracker.ts'
+} from '../../devkit/servers/misbehaving-tracker.ts'
+import { randomInfoHash, startTracker } from '../../devkit/servers/tracker.ts'
+import { torrentsStats } from '../../pipeline/collect/command.ts'
+import { UdpScraper } from '../../pipeline/collect/udp.ts'
+import type { Context } from '../../pipeline/context.ts'
 import { collectContext, entryOf, insertTorrents, storedStats } from './helpers.ts'
 
 const open: { close(): Promise<void> | void }[] = []

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { countVerbosity, joinCommandWords, legacyArgs } from '../../pipeline/cli.ts'
 import { acquireLock, lockFileFor } from '../../pipeline/run/lock.ts'
+import { TABLES } from '../../schema/tables.ts'
 import { makeConfigDir } from '../helpers/config.ts'
 
 const BIN = join(import.meta.dirname, '../../bin/mediastrends.mjs')
@@ -84,7 +85,10 @@ describe('command line', () => {
     const env = { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: dir.dir }
     const c = run(['--json', 'database', 'create'], env)
     expect(c.code).toBe(0)
-    expect(JSON.parse(c.stdout)).toEqual({ path: join(dir.dir, 'data', 'mediastrends.db'), tables: 13 })
+    expect(JSON.parse(c.stdout)).toEqual({
+      path: join(dir.dir, 'data', 'mediastrends.db'),
+      tables: Object.keys(TABLES).length,
+    })
     const b = run(['--now', '2026-03-04T05:06:07Z', 'database', 'backup', 'save'], env)
     expect(b.stdout).toContain('mediastrends.2026-03-04T05-06-07Z.db')
     const file = join(dir.dir, 'out.ndjson')

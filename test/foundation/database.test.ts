@@ -14,6 +14,7 @@ import {
   databaseResetTables,
 } from '../../pipeline/db/command.ts'
 import { EXPORT_TABLES, exportLines, importNdjson } from '../../pipeline/db/ndjson.ts'
+import { TABLES as ALL_TABLES } from '../../schema/tables.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'
 import { dumpAll, insertSample } from '../helpers/sample-data.ts'
 
@@ -58,7 +59,7 @@ describe('database create', () => {
   it('creates every table, WAL, foreign keys, and is safe to repeat', async () => {
     const { ctx, config } = setup()
     const out = await quiet(() => databaseCreate(ctx))
-    expect(out).toContain(`database ready: ${config.sqlite.path} (13 tables)`)
+    expect(out).toContain(`database ready: ${config.sqlite.path} (${Object.keys(ALL_TABLES).length} tables)`)
     expect(ctx.db().$client.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(ctx.db().$client.pragma('foreign_keys', { simple: true })).toBe(1)
     const stats = ctx.db().$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'stats'").get() as {

@@ -65,7 +65,7 @@ describe('mediastrends torrents add', () => {
     expect(r.stderr).not.toContain(APIKEY)
     expect(r.code).toBe(0)
     expect(r.stdout.trim()).toBe(
-      'torrents add: ok (feeds 1, feeds_failed 0, fetched 2, kept 2, skipped 0, duplicates 0, failed 0)',
+      'torrents add: ok (feeds 1, feeds_failed 0, fetched 2, kept 2, skipped 0, duplicates 0, failed 0, downloads 2, remembered 0)',
     )
     const again = await run(dir.dir, ['--now', NOW, '--json', 'torrents', 'add', '-c', 'movies', '-i', 'ygg'])
     expect(again.code).toBe(0)

@@ -116,7 +116,15 @@ describe('torrents add against a Jackett-shaped server', () => {
   it('asks the feed with t, an empty q, the params and the key', () => {
     const feed = srv.requests.find((r) => r.kind === 'feed')
     expect(feed?.path).toBe('/api/v2.0/indexers/ygg/results/torznab/')
-    expect(Object.fromEntries(feed?.query ?? [])).toEqual({ t: 'search', q: '', cat: '2000', apikey: APIKEY })
+    // limit: the indexer's `limits max` from its caps (asked once, before the feed)
+    expect(Object.fromEntries(feed?.query ?? [])).toEqual({
+      t: 'search',
+      q: '',
+      cat: '2000',
+      limit: '100',
+      apikey: APIKEY,
+    })
+    expect(srv.requests.filter((r) => r.kind === 'caps')).toHaveLength(1)
   })
 
   it('counts what happened to every item and fails the step', () => {
@@ -128,6 +136,8 @@ describe('torrents add against a Jackett-shaped server', () => {
       skipped: 2,
       duplicates: 0,
       failed: 5,
+      downloads: 7,
+      remembered: 0,
     })
     expect(first.ok).toBe(false)
     const errors = first.errors.join('\n')
@@ -253,11 +263,12 @@ describe('torrents add against a Jackett-shaped server', () => {
     const before = rowCounts(ctx)
     const n = srv.requests.length
     const again = await torrentsAdd(ctx, { categories: ['movies'], indexer: 'ygg' })
-    expect(again.counts).toMatchObject({ fetched: 13, kept: 0, duplicates: 6, skipped: 2, failed: 5 })
+    // the 2 skipped and the 4 failed items are remembered; the malformed XML item fails again
+    expect(again.counts).toMatchObject({ fetched: 13, kept: 0, duplicates: 6, skipped: 0, failed: 1, remembered: 6 })
+    expect(again.counts.downloads).toBe(0)
     expect(rowCounts(ctx)).toEqual(before)
-    const downloads = srv.requests.slice(n).filter((r) => r.kind === 'download')
-    // items 1, 2 and 4 are known by their details page: only the unknown/failing ones are fetched again
-    expect(downloads.map((r) => r.query.get('path')).sort()).toEqual(['10', '5', '7', '8', '8'])
+    // items 1, 2 and 4 are known by their details page, the others remembered: nothing is downloaded again
+    expect(srv.requests.slice(n).filter((r) => r.kind === 'download')).toEqual([])
   })
 
   it('a later run only adds the indexer numbers of that time', async () => {
@@ -414,7 +425,7 @@ describe('feeds that fail', () => {
     expect(r.errors).toHaveLength(5)
     expect(stderr).not.toContain(APIKEY)
     // 503 and timeouts are retried within [retry] tries (2)
-    expect(srv.requests.filter((x) => x.indexer === 'down')).toHaveLength(2)
+    expect(srv.requests.filter((x) => x.indexer === 'down' && x.kind === 'feed')).toHaveLength(2)
   })
 
   it('honours Retry-After of a 429, then reads the feed', () => {
@@ -473,6 +484,7 @@ describe('which feeds are asked', () => {
     expect(selectFeeds(config, { categories: ['movies'], indexer: 'ygg' })[0]).toEqual({
       indexer: 'ygg',
       category: 'movies',
+      key: 'movies',
       action: 'search',
       params: { cat: '2000' },
     })
