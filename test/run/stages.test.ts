@@ -209,7 +209,7 @@ describe('run with the real stages', () => {
     const second = cli()
     const { code, stderr } = await second.done
     expect(code).not.toBe(EXIT_LOCKED)
-    expect(stderr).toContain(`taking over a stale run lock (process ${lock?.pid} is no longer running)`)
+    expect(stderr).toContain(`taking over a stale run lock (process ${lock?.pid} on ${lock?.host} is gone)`)
 
     const db = new Database(dbPath, { readonly: true })
     cleanups.push(() => {
