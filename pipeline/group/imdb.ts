@@ -10,11 +10,10 @@
  * batches of 5,000 per transaction: a re-run is idempotent, an interrupted run loses nothing
  * already written. Cached IMDb look-ups are dropped at the end (old misses may be hits now).
  */
-import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { createGunzip } from 'node:zlib'
+import { existsSync, statSync } from 'node:fs'
 import type { StepResult } from '../context.ts'
-import { errorMessage, UserError } from '../core/errors.ts'
+import { UserError } from '../core/errors.ts'
+import { readLines } from '../core/lines.ts'
 import type { Logger } from '../core/log.ts'
 import { type Db, tx } from '../db/client.ts'
 import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
@@ -32,38 +31,14 @@ const int = (v: string | undefined): number | null => {
   return s !== null && /^\d+$/.test(s) ? Number(s) : null
 }
 
-function isGzip(file: string): boolean {
-  const fd = openSync(file, 'r')
-  try {
-    const b = Buffer.alloc(2)
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Lines of a (gzipped) TSV file, streamed. */
+/** The lines of a dataset file; a fault says what an interrupted import keeps. */
 async function* lines(file: string): AsyncGenerator<string> {
-  const raw = createReadStream(file)
-  const input = isGzip(file) ? raw.pipe(createGunzip()) : raw
-  let failure: unknown
-  raw.on('error', (e) => {
-    failure = e
-    input.destroy(e)
-  })
-  input.on('error', (e: Error) => {
-    failure = e
-  })
-  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
   try {
-    for await (const line of rl) yield line
+    yield* readLines(file)
   } catch (err) {
-    throw new UserError(`${file}: cannot read (${errorMessage(failure ?? err)}); rows before the fault are kept`)
-  } finally {
-    rl.close()
-    raw.destroy()
+    if (err instanceof UserError) throw new UserError(`${err.message}; rows before the fault are kept`)
+    throw err
   }
-  if (failure) throw new UserError(`${file}: cannot read (${errorMessage(failure)}); rows before the fault are kept`)
 }
 
 async function header(file: string): Promise<FileKind> {
