@@ -266,7 +266,12 @@ export const feedItems = sqliteTable(
   ],
 )
 
-/** One row per pipeline step run (and one for each `mediastrends run` as step = 'run'). */
+/**
+ * One row per pipeline step run (and one for each `mediastrends run` as step = 'run'). Its natural
+ * key (across databases, for export/import) is (step, started_at, clock, target): a step started
+ * again for the same target within the same wall-clock second at the same run clock is recorded
+ * as started a second later (pipeline/db/runs.ts).
+ */
 export const runs = sqliteTable(
   'runs',
   {
@@ -282,10 +287,18 @@ export const runs = sqliteTable(
     counts: text('counts', { mode: 'json' }).$type<Record<string, number>>(),
     errors: text('errors', { mode: 'json' }).$type<string[]>(),
   },
-  (t) => [index('runs_step_idx').on(t.step, t.startedAt)],
+  (t) => [
+    index('runs_step_idx').on(t.step, t.startedAt),
+    uniqueIndex('runs_natural_uq').on(t.step, t.startedAt, t.clock, t.target),
+  ],
 )
 
-/** Tables in dependency order (parents first): used by export/import and reset-tables. */
+/**
+ * Tables in dependency order (parents first): used by reset-tables, and by export/import
+ * (pipeline/db/ndjson.ts), which derives its columns, natural keys (primary key, else unique
+ * index) and id references (foreign keys) from these declarations. Export/import take every table
+ * here but one: `imdb_titles`, re-imported from IMDb's dataset files (NOT_EXPORTED).
+ */
 export const TABLES = {
   trackers,
   torrents,
@@ -303,3 +316,5 @@ export const TABLES = {
   runs,
 } as const
 export type TableName = keyof typeof TABLES
+/** Tables that `database export` leaves out (see TABLES). */
+export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles']

@@ -8,10 +8,8 @@ import { type Category, stats, type TorrentStatus, torrents, torrentTrackers } f
 import { type Db, tx } from '../db/client.ts'
 import type { ScrapeEntry } from './protocol.ts'
 
-export interface Candidate {
-  id: number
-  infoHash: string
-}
+/** A torrent to scrape. */
+export type Candidate = Pick<typeof torrents.$inferSelect, 'id' | 'infoHash'>
 
 /** Torrents linked to the tracker with one of `statuses` (and one of `categories` when given), by id. */
 export function candidates(
@@ -32,10 +30,8 @@ export function candidates(
     .map((r) => ({ id: r.id, infoHash: r.infoHash.toLowerCase() }))
 }
 
-export interface StatRow extends ScrapeEntry {
-  torrentId: number
-  trackerId: number
-}
+/** One tracker's numbers for one torrent, as scraped (the writer adds the time). */
+export type StatRow = ScrapeEntry & Pick<typeof stats.$inferSelect, 'torrentId' | 'trackerId'>
 
 /** Scrape time as stored: the run clock truncated to the minute. */
 export const statsTime = (clockSeconds: number): number => Math.floor(clockSeconds / 60) * 60
@@ -136,13 +132,14 @@ export class StatsWriter {
   }
 
   #write(r: StatRow): void {
-    this.#insert.run({
+    const row: typeof stats.$inferInsert = {
       torrentId: r.torrentId,
       time: this.time,
       trackerId: r.trackerId,
       seeders: r.seeders,
       leechers: r.leechers,
       completed: r.completed,
-    })
+    }
+    this.#insert.run(row)
   }
 }

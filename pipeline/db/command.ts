@@ -6,7 +6,7 @@ import type { Context } from '../context.ts'
 import { UserError } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { loadBackup, saveBackup } from './backup.ts'
-import { closeDb, openDb } from './client.ts'
+import { closeDb, openDb, tx } from './client.ts'
 import { exportNdjson, importNdjson } from './ndjson.ts'
 
 /** Table names of the older tool → ours. */
@@ -22,11 +22,9 @@ function result(ctx: Context, data: Record<string, unknown>, text: string): void
 
 export async function databaseCreate(ctx: Context): Promise<void> {
   const db = ctx.db() // opening creates the file and applies every migration
-  const tables = db.$client
-    .prepare(
-      "SELECT count(*) n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'",
-    )
-    .get() as { n: number }
+  const tables = db.get<{ n: number }>(
+    sql`SELECT count(*) n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '__drizzle%'`,
+  )
   result(
     ctx,
     { path: ctx.config().sqlite.path, tables: tables.n },
@@ -60,9 +58,9 @@ export async function databaseResetTables(ctx: Context, opts: { tables: string[]
   }
   const backup = await backupFirst(ctx, !opts.backup)
   const db = ctx.db()
-  db.$client.transaction(() => {
-    for (const t of opts.tables as TableName[]) db.run(sql.raw(`DELETE FROM "${t}"`))
-  })()
+  tx(db, () => {
+    for (const t of opts.tables as TableName[]) db.delete(TABLES[t]).run()
+  })
   result(ctx, { tables: opts.tables, backup: backup ?? null }, `emptied: ${opts.tables.join(', ')}`)
 }
 

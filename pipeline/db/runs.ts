@@ -9,13 +9,21 @@ import { errorMessage } from '../core/errors.ts'
 import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'
 
+/**
+ * A new `running` row. Its key (step, started_at, clock, target) is unique: the same step for the
+ * same target started again within the same second at the same clock (after a killed run, say)
+ * is recorded a second later rather than over the first row.
+ */
 export function startRun(db: Db, step: string, target: string | null, clock: number): number {
-  const row = db
-    .insert(runs)
-    .values({ step, target, clock, startedAt: Math.floor(Date.now() / 1000), status: 'running' })
-    .returning({ id: runs.id })
-    .get()
-  return row.id
+  for (let startedAt = Math.floor(Date.now() / 1000); ; startedAt++) {
+    const row = db
+      .insert(runs)
+      .values({ step, target, clock, startedAt, status: 'running' })
+      .onConflictDoNothing({ target: [runs.step, runs.startedAt, runs.clock, runs.target] })
+      .returning({ id: runs.id })
+      .get()
+    if (row) return row.id
+  }
 }
 
 export function endRun(db: Db, id: number, result: StepResult): void {

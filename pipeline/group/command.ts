@@ -8,8 +8,10 @@
  * score plus a tenth of its other torrents' positive scores (`aggregateScore`); rank is 1-based.
  * Re-running gives the same rows.
  */
+
+import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
 import pLimit from 'p-limit'
-import type { MediaKind } from '../../schema/tables.ts'
+import { type MediaKind, media, mediaTrends, torrentMedia, torrents, trends } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
 import { httpPolicy } from '../context.ts'
 import { isoSeconds } from '../core/clock.ts'
@@ -36,14 +38,22 @@ export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepR
     log.warn(`no trend run of engine "${engine}" yet: run \`torrents trends compute\` first`)
     return { counts: { torrents: 0 }, errors, ok: true }
   }
-  const rows = db.$client
-    .prepare(
-      `SELECT t.id, t.info_hash AS infoHash, t.name, t.category, t.imdb_id AS imdbId, t.tmdb_id AS tmdbId,
-              t.tvdb_id AS tvdbId, tr.score
-       FROM trends tr JOIN torrents t ON t.id = tr.torrent_id
-       WHERE tr.engine = ? AND tr.time = ? ORDER BY tr.score DESC, t.id`,
-    )
-    .all(engine, time) as TorrentInput[]
+  const rows: TorrentInput[] = db
+    .select({
+      id: torrents.id,
+      infoHash: torrents.infoHash,
+      name: torrents.name,
+      category: torrents.category,
+      imdbId: torrents.imdbId,
+      tmdbId: torrents.tmdbId,
+      tvdbId: torrents.tvdbId,
+      score: trends.score,
+    })
+    .from(trends)
+    .innerJoin(torrents, eq(torrents.id, trends.torrentId))
+    .where(and(eq(trends.engine, engine), eq(trends.time, time)))
+    .orderBy(desc(trends.score), asc(torrents.id))
+    .all()
   const classified: ClassifiedTorrent[] = []
   let bad = 0
   for (const r of rows) {
@@ -129,60 +139,74 @@ export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepR
   return { counts, errors, ok: bad === 0 }
 }
 
+type Media = typeof media.$inferSelect
+
 /** One ranked movie or series as `movies get --json` prints it. */
-export interface MediaLine {
-  rank: number
-  score: number
-  torrents: number
-  id: number
-  key: string
-  title: string
-  year: number | null
-  imdbId: string | null
-  tmdbId: number | null
-  tvdbId: number | null
-  seasons?: number[]
-  /** One of its torrents is in the run's top K (trends.trending). */
-  trending: boolean
-  releases: { infoHash: string; name: string; season: number | null; episode: number | null; trending: boolean }[]
-}
+export type MediaLine = Pick<typeof mediaTrends.$inferSelect, 'rank' | 'score' | 'torrents'> &
+  Pick<Media, 'id' | 'key' | 'title' | 'year' | 'imdbId' | 'tmdbId' | 'tvdbId'> & {
+    seasons?: number[]
+    /** One of its torrents is in the run's top K (trends.trending). */
+    trending: boolean
+    releases: (Pick<typeof torrents.$inferSelect, 'infoHash' | 'name'> &
+      Pick<typeof torrentMedia.$inferSelect, 'season' | 'episode'> &
+      Pick<typeof trends.$inferSelect, 'trending'>)[]
+  }
 
 /** The ranked media of the latest run (of the configured engine). Exported for `run` and tests. */
 export function trendingMedia(ctx: Context, kind: MediaKind): { time?: number; engine: string; items: MediaLine[] } {
   const engine = ctx.config().trends_manager.engine
-  const c = ctx.db().$client
-  const t = c
-    .prepare(
-      `SELECT MAX(mt.time) AS t FROM media_trends mt JOIN media m ON m.id = mt.media_id
-       WHERE mt.engine = ? AND m.kind = ?`,
-    )
-    .get(engine, kind) as { t: number | null }
-  if (t.t === null) return { engine, items: [] }
-  const items = c
-    .prepare(
-      `SELECT mt.rank, mt.score, mt.torrents, m.id, m.key, m.title, m.year, m.imdb_id AS imdbId,
-              m.tmdb_id AS tmdbId, m.tvdb_id AS tvdbId
-       FROM media_trends mt JOIN media m ON m.id = mt.media_id
-       WHERE mt.engine = ? AND mt.time = ? AND m.kind = ? ORDER BY mt.rank`,
-    )
-    .all(engine, t.t, kind) as MediaLine[]
-  const releases = c.prepare(
-    `SELECT t.info_hash AS infoHash, t.name, tm.season, tm.episode, tr.trending
-     FROM torrent_media tm JOIN torrents t ON t.id = tm.torrent_id
-     JOIN trends tr ON tr.torrent_id = t.id AND tr.engine = ? AND tr.time = ?
-     WHERE tm.media_id = ? ORDER BY tr.rank, t.id`,
-  )
-  for (const it of items) {
-    type Raw = Omit<MediaLine['releases'][number], 'trending'> & { trending: number }
-    it.releases = (releases.all(engine, t.t, it.id) as Raw[]).map((r) => ({ ...r, trending: r.trending === 1 }))
-    it.trending = it.releases.some((r) => r.trending)
+  const db = ctx.db()
+  const latest = db
+    .select({ t: max(mediaTrends.time) })
+    .from(mediaTrends)
+    .innerJoin(media, eq(media.id, mediaTrends.mediaId))
+    .where(and(eq(mediaTrends.engine, engine), eq(media.kind, kind)))
+    .get()
+  const time = latest?.t ?? null
+  if (time === null) return { engine, items: [] }
+  const ranked = db
+    .select({
+      rank: mediaTrends.rank,
+      score: mediaTrends.score,
+      torrents: mediaTrends.torrents,
+      id: media.id,
+      key: media.key,
+      title: media.title,
+      year: media.year,
+      imdbId: media.imdbId,
+      tmdbId: media.tmdbId,
+      tvdbId: media.tvdbId,
+    })
+    .from(mediaTrends)
+    .innerJoin(media, eq(media.id, mediaTrends.mediaId))
+    .where(and(eq(mediaTrends.engine, engine), eq(mediaTrends.time, time), eq(media.kind, kind)))
+    .orderBy(asc(mediaTrends.rank))
+    .all()
+  const releases = db
+    .select({
+      infoHash: torrents.infoHash,
+      name: torrents.name,
+      season: torrentMedia.season,
+      episode: torrentMedia.episode,
+      trending: trends.trending,
+    })
+    .from(torrentMedia)
+    .innerJoin(torrents, eq(torrents.id, torrentMedia.torrentId))
+    .innerJoin(trends, and(eq(trends.torrentId, torrents.id), eq(trends.engine, engine), eq(trends.time, time)))
+    .where(eq(torrentMedia.mediaId, sql.placeholder('mediaId')))
+    .orderBy(asc(trends.rank), asc(torrents.id))
+    .prepare()
+  const items: MediaLine[] = ranked.map((r) => {
+    const it: MediaLine = { ...r, releases: releases.all({ mediaId: r.id }), trending: false }
+    it.trending = it.releases.some((x) => x.trending)
     if (kind === 'series') {
-      it.seasons = [...new Set(it.releases.map((r) => r.season).filter((s): s is number => s !== null))].sort(
+      it.seasons = [...new Set(it.releases.map((x) => x.season).filter((s): s is number => s !== null))].sort(
         (a, b) => a - b,
       )
     }
-  }
-  return { time: t.t, engine, items }
+    return it
+  })
+  return { time, engine, items }
 }
 
 export async function mediaGet(ctx: Context, kind: MediaKind): Promise<void> {

@@ -14,23 +14,20 @@
  * `title:<normalised title>:<year>` (year empty when unknown); `torrent:<info hash>` for the
  * fallback.
  */
-import type { Category, MediaKind } from '../../schema/tables.ts'
+import type { MediaKind, torrents } from '../../schema/tables.ts'
 import type { LookupQuery } from './metadata.ts'
 import { mediaKindOf, normaliseTitle, type ParsedRelease, parseRelease } from './parse.ts'
 
-export interface TorrentInput {
-  id: number
-  infoHash: string
-  name: string
-  category: Category | string
-  imdbId?: string | null
-  tmdbId?: number | null
-  tvdbId?: number | null
-  /** Trend score of the run being grouped (higher first). */
-  score?: number
-}
+type Torrent = typeof torrents.$inferSelect
 
-export interface ClassifiedTorrent extends TorrentInput {
+/** A torrent to group: its row's name, category and feed ids (the ids may be absent). */
+export type TorrentInput = Pick<Torrent, 'id' | 'infoHash' | 'name' | 'category'> &
+  Partial<Pick<Torrent, 'imdbId' | 'tmdbId' | 'tvdbId'>> & {
+    /** Trend score of the run being grouped (higher first). */
+    score?: number
+  }
+
+export type ClassifiedTorrent = TorrentInput & {
   parsed: ParsedRelease
   kind: MediaKind
   /** normaliseTitle(parsed.title) ('' for fallback names). */

@@ -10,11 +10,12 @@
  * batches of 5,000 per transaction: a re-run is idempotent, an interrupted run loses nothing
  * already written. Cached IMDb look-ups are dropped at the end (old misses may be hits now).
  */
-import { closeSync, createReadStream, existsSync, openSync, readSync, statSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { createGunzip } from 'node:zlib'
+import { existsSync, statSync } from 'node:fs'
+import { eq, sql } from 'drizzle-orm'
+import { imdbTitles, metadataCache } from '../../schema/tables.ts'
 import type { StepResult } from '../context.ts'
-import { errorMessage, UserError } from '../core/errors.ts'
+import { UserError } from '../core/errors.ts'
+import { readLines } from '../core/lines.ts'
 import type { Logger } from '../core/log.ts'
 import { type Db, tx } from '../db/client.ts'
 import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
@@ -25,6 +26,7 @@ const BATCH = 5000
 const PROGRESS_EVERY = 1_000_000
 
 type FileKind = 'basics' | 'ratings'
+type ImdbTitle = typeof imdbTitles.$inferSelect
 
 const nul = (v: string | undefined): string | null => (v === undefined || v === '\\N' || v === '' ? null : v)
 const int = (v: string | undefined): number | null => {
@@ -32,38 +34,14 @@ const int = (v: string | undefined): number | null => {
   return s !== null && /^\d+$/.test(s) ? Number(s) : null
 }
 
-function isGzip(file: string): boolean {
-  const fd = openSync(file, 'r')
-  try {
-    const b = Buffer.alloc(2)
-    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/** Lines of a (gzipped) TSV file, streamed. */
+/** The lines of a dataset file; a fault says what an interrupted import keeps. */
 async function* lines(file: string): AsyncGenerator<string> {
-  const raw = createReadStream(file)
-  const input = isGzip(file) ? raw.pipe(createGunzip()) : raw
-  let failure: unknown
-  raw.on('error', (e) => {
-    failure = e
-    input.destroy(e)
-  })
-  input.on('error', (e: Error) => {
-    failure = e
-  })
-  const rl = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })
   try {
-    for await (const line of rl) yield line
+    yield* readLines(file)
   } catch (err) {
-    throw new UserError(`${file}: cannot read (${errorMessage(failure ?? err)}); rows before the fault are kept`)
-  } finally {
-    rl.close()
-    raw.destroy()
+    if (err instanceof UserError) throw new UserError(`${err.message}; rows before the fault are kept`)
+    throw err
   }
-  if (failure) throw new UserError(`${file}: cannot read (${errorMessage(failure)}); rows before the fault are kept`)
 }
 
 async function header(file: string): Promise<FileKind> {
@@ -112,28 +90,51 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger): Pro
     log.info(`${f}: ${ratings.size} ratings`)
   }
 
-  const c = db.$client
-  const upsert = c.prepare(
-    `INSERT INTO imdb_titles (tconst, type, primary_title, original_title, norm_title, norm_original, start_year, end_year, genres, rating, votes)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (tconst) DO UPDATE SET type = excluded.type, primary_title = excluded.primary_title,
-       original_title = excluded.original_title, norm_title = excluded.norm_title, norm_original = excluded.norm_original, start_year = excluded.start_year,
-       end_year = excluded.end_year, genres = excluded.genres, rating = COALESCE(excluded.rating, imdb_titles.rating),
-       votes = COALESCE(excluded.votes, imdb_titles.votes)`,
-  )
+  const ph = sql.placeholder
+  const upsert = db
+    .insert(imdbTitles)
+    .values({
+      tconst: ph('tconst'),
+      type: ph('type'),
+      primaryTitle: ph('primaryTitle'),
+      originalTitle: ph('originalTitle'),
+      normTitle: ph('normTitle'),
+      normOriginal: ph('normOriginal'),
+      startYear: ph('startYear'),
+      endYear: ph('endYear'),
+      genres: ph('genres'),
+      rating: ph('rating'),
+      votes: ph('votes'),
+    })
+    .onConflictDoUpdate({
+      target: imdbTitles.tconst,
+      set: {
+        type: sql`excluded.type`,
+        primaryTitle: sql`excluded.primary_title`,
+        originalTitle: sql`excluded.original_title`,
+        normTitle: sql`excluded.norm_title`,
+        normOriginal: sql`excluded.norm_original`,
+        startYear: sql`excluded.start_year`,
+        endYear: sql`excluded.end_year`,
+        genres: sql`excluded.genres`,
+        rating: sql`COALESCE(excluded.rating, ${imdbTitles.rating})`,
+        votes: sql`COALESCE(excluded.votes, ${imdbTitles.votes})`,
+      },
+    })
+    .prepare()
   let sawBasics = false
   for (const [f, kind] of kinds) {
     if (kind !== 'basics') continue
     sawBasics = true
     log.info(`${f}: importing titles`)
     let cols: Record<string, number> = {}
-    let batch: unknown[][] = []
+    let batch: ImdbTitle[] = []
     const flush = () => {
       if (batch.length === 0) return
       const rows = batch
       batch = []
       tx(db, () => {
-        for (const r of rows) upsert.run(...r)
+        for (const r of rows) upsert.run(r)
       })
     }
     let n = 0
@@ -165,19 +166,19 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger): Pro
       const r = ratings.get(tconst)
       const original = nul(get('originalTitle'))
       const normOriginal = original ? normaliseTitle(original) : ''
-      batch.push([
+      batch.push({
         tconst,
         type,
-        primary,
-        original,
-        norm,
-        normOriginal && normOriginal !== norm ? normOriginal : null,
-        int(get('startYear')),
-        int(get('endYear')),
-        nul(get('genres')),
-        r?.[0] ?? null,
-        r?.[1] ?? null,
-      ])
+        primaryTitle: primary,
+        originalTitle: original,
+        normTitle: norm,
+        normOriginal: normOriginal && normOriginal !== norm ? normOriginal : null,
+        startYear: int(get('startYear')),
+        endYear: int(get('endYear')),
+        genres: nul(get('genres')),
+        rating: r?.[0] ?? null,
+        votes: r?.[1] ?? null,
+      })
       counts.titles = (counts.titles ?? 0) + 1
       if (batch.length >= BATCH) flush()
     }
@@ -186,18 +187,24 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger): Pro
   }
   if (!sawBasics && ratings.size > 0) {
     // Ratings alone: update titles already imported.
-    const set = c.prepare('UPDATE imdb_titles SET rating = ?, votes = ? WHERE tconst = ?')
+    const set = db
+      .update(imdbTitles)
+      .set({ rating: sql`${ph('rating')}`, votes: sql`${ph('votes')}` })
+      .where(eq(imdbTitles.tconst, ph('tconst')))
+      .prepare()
     const entries = [...ratings.entries()]
     let updated = 0
     for (let i = 0; i < entries.length; i += BATCH) {
       const part = entries.slice(i, i + BATCH)
       tx(db, () => {
-        for (const [t, [rating, votes]] of part) updated += set.run(rating, votes, t).changes
+        for (const [tconst, [rating, votes]] of part) {
+          updated += set.run({ tconst, rating, votes } satisfies Pick<ImdbTitle, 'tconst' | 'rating' | 'votes'>).changes
+        }
       })
     }
     counts.ratingsUpdated = updated
   }
-  c.prepare("DELETE FROM metadata_cache WHERE provider = 'imdb'").run()
+  db.delete(metadataCache).where(eq(metadataCache.provider, 'imdb')).run()
   if ((counts.malformed ?? 0) > 0) log.warn(`${counts.malformed} malformed line(s) skipped`)
   return { counts, errors, ok: true }
 }

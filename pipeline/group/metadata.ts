@@ -13,8 +13,8 @@
  * next provider is asked. The API key goes in the query string (v3 key) or an Authorization header
  * (v4 token); it is a registered secret, so no log line can show it.
  */
-import { and, eq } from 'drizzle-orm'
-import { type MediaKind, metadataCache } from '../../schema/tables.ts'
+import { and, asc, between, desc, eq, inArray, sql } from 'drizzle-orm'
+import { imdbTitles, type MediaKind, metadataCache } from '../../schema/tables.ts'
 import type { Config } from '../config/schema.ts'
 import { errorMessage } from '../core/errors.ts'
 import { type HttpPolicy, httpGet } from '../core/http.ts'
@@ -287,7 +287,7 @@ export class ImdbProvider implements Provider {
 
   /** True when a dataset has been imported (else the provider is skipped). */
   static available(db: Db): boolean {
-    return db.$client.prepare('SELECT 1 FROM imdb_titles LIMIT 1').get() !== undefined
+    return db.select({ tconst: imdbTitles.tconst }).from(imdbTitles).limit(1).get() !== undefined
   }
 
   cacheKey(q: LookupQuery): string {
@@ -300,7 +300,7 @@ export class ImdbProvider implements Provider {
     const types = q.kind === 'movie' ? IMDB_MOVIE_TYPES : IMDB_SERIES_TYPES
     let row: ImdbRow | undefined
     if (q.imdbId) {
-      row = this.db.$client.prepare('SELECT * FROM imdb_titles WHERE tconst = ?').get(q.imdbId) as ImdbRow | undefined
+      row = this.db.select().from(imdbTitles).where(eq(imdbTitles.tconst, q.imdbId)).get()
     } else {
       for (const norm of [q.norm, q.aka ? normaliseTitle(q.aka) : '']) {
         if (norm && !row) row = this.byTitle(norm, q.year, types)
@@ -310,9 +310,9 @@ export class ImdbProvider implements Provider {
     return dropUndefined<MediaMeta>({
       source: 'imdb',
       imdbId: row.tconst,
-      title: row.primary_title,
-      originalTitle: row.original_title ?? undefined,
-      year: row.start_year ?? undefined,
+      title: row.primaryTitle,
+      originalTitle: row.originalTitle ?? undefined,
+      year: row.startYear ?? undefined,
       genres: row.genres ? row.genres.split(',').filter(Boolean) : undefined,
       rating: row.rating ?? undefined,
       votes: row.votes ?? undefined,
@@ -321,31 +321,21 @@ export class ImdbProvider implements Provider {
 
   /** The most voted title of these types with this normalised title (and a start year within ±1). */
   private byTitle(norm: string, year: number | undefined, types: readonly string[]): ImdbRow | undefined {
-    const place = types.map(() => '?').join(',')
-    const yearClause = year === undefined ? '' : 'AND start_year BETWEEN ? AND ?'
-    const args: (string | number)[] = [...types]
-    if (year !== undefined) args.push(year - 1, year + 1)
     // The primary title first, then the original one (a release named after its original title).
-    for (const column of ['norm_title', 'norm_original']) {
-      const row = this.db.$client
-        .prepare(
-          `SELECT * FROM imdb_titles WHERE ${column} = ? AND type IN (${place}) ${yearClause}
-           ORDER BY COALESCE(votes, 0) DESC, tconst LIMIT 1`,
-        )
-        .get(norm, ...args) as ImdbRow | undefined
+    for (const column of [imdbTitles.normTitle, imdbTitles.normOriginal]) {
+      const where = [eq(column, norm), inArray(imdbTitles.type, [...types])]
+      if (year !== undefined) where.push(between(imdbTitles.startYear, year - 1, year + 1))
+      const row = this.db
+        .select()
+        .from(imdbTitles)
+        .where(and(...where))
+        .orderBy(desc(sql`COALESCE(${imdbTitles.votes}, 0)`), asc(imdbTitles.tconst))
+        .limit(1)
+        .get()
       if (row) return row
     }
     return undefined
   }
 }
 
-interface ImdbRow {
-  tconst: string
-  type: string
-  primary_title: string
-  original_title: string | null
-  start_year: number | null
-  genres: string | null
-  rating: number | null
-  votes: number | null
-}
+type ImdbRow = typeof imdbTitles.$inferSelect

@@ -11,7 +11,9 @@
  * churns, and `media.key` only ever moves from `title:…` to an id key, once.
  */
 
-import type { MediaKind } from '../../schema/tables.ts'
+import { and, asc, count, desc, eq, exists, inArray, notInArray, notLike, sql } from 'drizzle-orm'
+import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
+import { type MediaKind, media, mediaTrends, torrentMedia } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
 import { aggregateScore, type MediaGroup, titleKey } from './grouping.ts'
 import type { MediaMeta } from './metadata.ts'
@@ -21,17 +23,9 @@ export interface ResolvedGroup extends MediaGroup {
   meta: MediaMeta | null
 }
 
-interface MediaRow {
-  id: number
-  key: string
-  title: string
-  original_title: string | null
-  year: number | null
-  imdb_id: string | null
-  tmdb_id: number | null
-  tvdb_id: number | null
-  metadata_source: string | null
-}
+type Media = typeof media.$inferSelect
+
+const ph = sql.placeholder
 
 export interface WriteCounts {
   media: number
@@ -42,8 +36,8 @@ export interface WriteCounts {
 }
 
 const differ = <T>(a: T | null, b: T | null) => a !== null && b !== null && a !== b
-const conflicting = (a: MediaRow, b: MediaRow) =>
-  differ(a.imdb_id, b.imdb_id) || differ(a.tmdb_id, b.tmdb_id) || differ(a.tvdb_id, b.tvdb_id)
+const conflicting = (a: Media, b: Media) =>
+  differ(a.imdbId, b.imdbId) || differ(a.tmdbId, b.tmdbId) || differ(a.tvdbId, b.tvdbId)
 
 /** imdb > tmdb > tvdb > title/torrent. */
 export function keyRank(key: string): number {
@@ -63,6 +57,109 @@ function candidateKeys(g: MediaGroup): string[] {
   return [...keys]
 }
 
+/** Statements run once per group or per torrent, prepared once per `writeGroups` (named parameters). */
+function prepareStatements(db: Db) {
+  const byKind = (column: SQLiteColumn, name: string) =>
+    db
+      .select()
+      .from(media)
+      .where(and(eq(media.kind, ph('kind')), eq(column, ph(name))))
+      .orderBy(asc(media.id))
+      .prepare()
+  const byKey = byKind(media.key, 'key')
+  const byImdb = byKind(media.imdbId, 'imdbId')
+  const byTmdb = byKind(media.tmdbId, 'tmdbId')
+  const byId = db
+    .select()
+    .from(media)
+    .where(eq(media.id, ph('id')))
+    .prepare()
+  const insert = db
+    .insert(media)
+    .values({
+      kind: ph('kind'),
+      key: ph('key'),
+      title: ph('title'),
+      year: ph('year'),
+      imdbId: ph('imdbId'),
+      tmdbId: ph('tmdbId'),
+      tvdbId: ph('tvdbId'),
+      metadataSource: ph('metadataSource'),
+      updatedAt: ph('updatedAt'),
+    })
+    .returning({ id: media.id })
+    .prepare()
+  const fresh = (key: keyof Media) => sql`${ph(key)}`
+  /** The new value, else the stored one. */
+  const orStored = (key: keyof Media) => sql`COALESCE(${ph(key)}, ${media[key]})`
+  const update = db
+    .update(media)
+    .set({
+      title: fresh('title'),
+      year: fresh('year'),
+      originalTitle: orStored('originalTitle'),
+      language: orStored('language'),
+      imdbId: orStored('imdbId'),
+      tmdbId: orStored('tmdbId'),
+      tvdbId: orStored('tvdbId'),
+      posterUrl: orStored('posterUrl'),
+      genres: orStored('genres'),
+      rating: orStored('rating'),
+      votes: orStored('votes'),
+      overview: orStored('overview'),
+      metadataSource: fresh('metadataSource'),
+      updatedAt: fresh('updatedAt'),
+    })
+    .where(eq(media.id, ph('id')))
+    .prepare()
+  const link = db
+    .insert(torrentMedia)
+    .values({
+      torrentId: ph('torrentId'),
+      mediaId: ph('mediaId'),
+      season: ph('season'),
+      episode: ph('episode'),
+      release: ph('release'),
+    })
+    .onConflictDoUpdate({
+      target: torrentMedia.torrentId,
+      set: {
+        mediaId: sql`excluded.media_id`,
+        season: sql`excluded.season`,
+        episode: sql`excluded.episode`,
+        release: sql`excluded.release`,
+      },
+    })
+    .prepare()
+  const addTrend = db
+    .insert(mediaTrends)
+    .values({
+      mediaId: ph('mediaId'),
+      time: ph('time'),
+      engine: ph('engine'),
+      score: ph('score'),
+      rank: ph('rank'),
+      torrents: ph('torrents'),
+    })
+    .prepare()
+  type Fresh = 'title' | 'year' | 'metadataSource' | 'updatedAt'
+  type Filled = 'originalTitle' | 'language' | 'imdbId' | 'tmdbId' | 'tvdbId' | 'posterUrl' | 'genres' | 'rating'
+  // Typed entry points: the parameters are the columns' own types.
+  return {
+    byKey: (v: Pick<Media, 'kind' | 'key'>): Media | undefined => byKey.all(v)[0],
+    byImdb: (v: Pick<Media, 'kind' | 'imdbId'>): Media[] => byImdb.all(v),
+    byTmdb: (v: Pick<Media, 'kind' | 'tmdbId'>): Media[] => byTmdb.all(v),
+    byId: (v: Pick<Media, 'id'>): Media | undefined => byId.get(v),
+    insert: (v: Pick<Media, 'kind' | 'key' | 'title' | 'year' | 'imdbId' | 'tmdbId' | 'tvdbId' | Fresh>) =>
+      (insert.get(v) as { id: number }).id,
+    /** Fresh values for `Fresh`; null in the others keeps what is stored. */
+    update: (v: Pick<Media, 'id' | Fresh | Filled | 'votes' | 'overview'>) =>
+      update.run({ ...v, genres: v.genres === null ? null : media.genres.mapToDriverValue(v.genres) }),
+    link: (v: typeof torrentMedia.$inferInsert) => link.run(v),
+    addTrend: (v: typeof mediaTrends.$inferInsert) => addTrend.run(v),
+  }
+}
+
 /**
  * Upsert the media rows of `groups`, link their torrents, and write one `media_trends` row per media
  * for (time, engine). `scores` maps torrent id → its trend score in that run.
@@ -75,19 +172,12 @@ export function writeGroups(
   scores: Map<number, number>,
   now: number,
 ): WriteCounts {
-  const c = db.$client
+  const st = prepareStatements(db)
   const counts: WriteCounts = { media: 0, mediaCreated: 0, mediaMerged: 0, links: 0, ranked: 0 }
-  const byKey = c.prepare('SELECT * FROM media WHERE kind = ? AND key = ?')
-  const byImdb = c.prepare('SELECT * FROM media WHERE kind = ? AND imdb_id = ? ORDER BY id')
-  const byTmdb = c.prepare('SELECT * FROM media WHERE kind = ? AND tmdb_id = ? ORDER BY id')
-  const insert = c.prepare(
-    `INSERT INTO media (kind, key, title, year, imdb_id, tmdb_id, tvdb_id, metadata_source, updated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-  )
   // Existing rows by normalised title and original title (the display title may come from TMDB).
-  const byNorm = new Map<string, MediaRow[]>()
-  const index = (r: MediaRow) => {
-    for (const t of new Set([normaliseTitle(r.title), r.original_title ? normaliseTitle(r.original_title) : ''])) {
+  const byNorm = new Map<string, Media[]>()
+  const index = (r: Media) => {
+    for (const t of new Set([normaliseTitle(r.title), r.originalTitle ? normaliseTitle(r.originalTitle) : ''])) {
       if (!t) continue
       const list = byNorm.get(t)
       if (list) list.push(r)
@@ -101,44 +191,51 @@ export function writeGroups(
         list.filter((r) => r.id !== id),
       )
   }
-  for (const r of c.prepare("SELECT * FROM media WHERE kind = ? AND key NOT LIKE 'torrent:%'").all(kind) as MediaRow[])
+  for (const r of db
+    .select()
+    .from(media)
+    .where(and(eq(media.kind, kind), notLike(media.key, 'torrent:%')))
+    .all())
     index(r)
-  const byId = c.prepare('SELECT * FROM media WHERE id = ?')
   const mostLinked = (k: MediaKind, torrentIds: number[]): { mediaId: number; n: number } | undefined => {
     if (torrentIds.length === 0) return undefined
-    const place = torrentIds.map(() => '?').join(',')
-    return c
-      .prepare(
-        `SELECT tm.media_id AS mediaId, COUNT(*) AS n FROM torrent_media tm JOIN media m ON m.id = tm.media_id
-         WHERE m.kind = ? AND tm.torrent_id IN (${place}) GROUP BY tm.media_id ORDER BY n DESC, tm.media_id LIMIT 1`,
-      )
-      .get(k, ...torrentIds) as { mediaId: number; n: number } | undefined
+    return db
+      .select({ mediaId: torrentMedia.mediaId, n: count() })
+      .from(torrentMedia)
+      .innerJoin(media, eq(media.id, torrentMedia.mediaId))
+      .where(and(eq(media.kind, k), inArray(torrentMedia.torrentId, torrentIds)))
+      .groupBy(torrentMedia.mediaId)
+      .orderBy(desc(count()), asc(torrentMedia.mediaId))
+      .limit(1)
+      .get()
   }
-  const moveLinks = c.prepare('UPDATE torrent_media SET media_id = ? WHERE media_id = ?')
-  const moveTrends = c.prepare(`UPDATE OR IGNORE media_trends SET media_id = ? WHERE media_id = ?`)
-  const del = c.prepare('DELETE FROM media WHERE id = ?')
-  const setKey = c.prepare('UPDATE media SET key = ? WHERE id = ?')
-  const update = c.prepare(
-    `UPDATE media SET title = ?, year = ?, original_title = COALESCE(?, original_title),
-       language = COALESCE(?, language), imdb_id = COALESCE(?, imdb_id), tmdb_id = COALESCE(?, tmdb_id),
-       tvdb_id = COALESCE(?, tvdb_id), poster_url = COALESCE(?, poster_url), genres = COALESCE(?, genres),
-       rating = COALESCE(?, rating), votes = COALESCE(?, votes), overview = COALESCE(?, overview),
-       metadata_source = ?, updated_at = ?
-     WHERE id = ?`,
-  )
+  /** Merge row `from` into `to`: links and rank history move (history of the same run stays `to`'s), `from` goes. */
+  const merge = (to: number, from: number) => {
+    db.update(torrentMedia).set({ mediaId: to }).where(eq(torrentMedia.mediaId, from)).run()
+    const kept = alias(mediaTrends, 'kept')
+    const sameRun = db
+      .select({ one: sql`1` })
+      .from(kept)
+      .where(and(eq(kept.mediaId, to), eq(kept.time, mediaTrends.time), eq(kept.engine, mediaTrends.engine)))
+    db.delete(mediaTrends)
+      .where(and(eq(mediaTrends.mediaId, from), exists(sameRun)))
+      .run()
+    db.update(mediaTrends).set({ mediaId: to }).where(eq(mediaTrends.mediaId, from)).run()
+    db.delete(media).where(eq(media.id, from)).run()
+  }
 
   // 1. Every group → one media id (groups meeting on one row share it).
   const torrentsOf = new Map<number, ResolvedGroup['torrents']>()
   /** Yearless rows taken by a group with a year in this run: row id → that year. */
   const yearlessClaims = new Map<number, number>()
   for (const g of groups) {
-    const found = new Map<number, MediaRow>()
+    const found = new Map<number, Media>()
     for (const k of candidateKeys(g)) {
-      const r = byKey.get(kind, k) as MediaRow | undefined
+      const r = st.byKey({ kind, key: k })
       if (r) found.set(r.id, r)
     }
-    if (g.imdbId) for (const r of byImdb.all(kind, g.imdbId) as MediaRow[]) found.set(r.id, r)
-    if (g.tmdbId) for (const r of byTmdb.all(kind, g.tmdbId) as MediaRow[]) found.set(r.id, r)
+    if (g.imdbId) for (const r of st.byImdb({ kind, imdbId: g.imdbId })) found.set(r.id, r)
+    if (g.tmdbId) for (const r of st.byTmdb({ kind, tmdbId: g.tmdbId })) found.set(r.id, r)
     if (!g.fallback && keyRank(g.key) === 0) {
       // A name-only group finds a row whose title (or original title) normalises like its own, with
       // the year within ±1 — a yearless group only when there is exactly one such row...
@@ -153,7 +250,7 @@ export function writeGroups(
         g.torrents.map((t) => t.id),
       )
       if (prev && prev.n * 2 >= g.torrents.length) {
-        const r = byId.get(prev.mediaId) as MediaRow | undefined
+        const r = st.byId({ id: prev.mediaId })
         if (r) found.set(r.id, r)
       }
     }
@@ -175,9 +272,7 @@ export function writeGroups(
       // Rows that carry different ids are different media, whatever their titles.
       if (conflicting(keep, r)) continue
       // Merge r into keep: links and history move; history of the same run stays keep's.
-      moveLinks.run(keep.id, r.id)
-      moveTrends.run(keep.id, r.id)
-      del.run(r.id)
+      merge(keep.id, r.id)
       unindex(r.id)
       const moved = torrentsOf.get(r.id)
       if (moved) {
@@ -187,56 +282,50 @@ export function writeGroups(
       counts.mediaMerged++
     }
     if (!keep) {
-      const id = (
-        insert.get(
-          kind,
-          g.key,
-          g.title,
-          g.year ?? null,
-          g.imdbId ?? null,
-          g.tmdbId ?? null,
-          g.tvdbId ?? null,
-          g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : 'none',
-          now,
-        ) as { id: number }
-      ).id
-      keep = { id, key: g.key, title: g.title, year: g.year ?? null } as MediaRow
+      const id = st.insert({
+        kind,
+        key: g.key,
+        title: g.title,
+        year: g.year ?? null,
+        imdbId: g.imdbId ?? null,
+        tmdbId: g.tmdbId ?? null,
+        tvdbId: g.tvdbId ?? null,
+        metadataSource: g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : 'none',
+        updatedAt: now,
+      })
+      // Only what the rest of this run reads of a row created in it (its ids stay unknown).
+      keep = { id, key: g.key, title: g.title, year: g.year ?? null } as Media
       if (!g.fallback) index(keep)
       counts.mediaCreated++
     } else if (keyRank(g.key) > keyRank(keep.key)) {
       // Upgrade a title key to an id key (imdb > tmdb > tvdb), never the other way: keys stay put.
-      setKey.run(g.key, keep.id)
+      db.update(media).set({ key: g.key }).where(eq(media.id, keep.id)).run()
     }
     const m = g.meta
-    const source = m?.source ?? (g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : (keep.metadata_source ?? 'none'))
+    const source = m?.source ?? (g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : (keep.metadataSource ?? 'none'))
     // Without fresh metadata, a row that has some keeps its provider title and year.
-    const hadMeta = keep.metadata_source === 'tmdb' || keep.metadata_source === 'imdb'
-    update.run(
-      m?.title ?? (hadMeta ? keep.title : g.title),
-      m?.year ?? (hadMeta ? keep.year : (g.year ?? keep.year)) ?? null,
-      m?.originalTitle ?? null,
-      m?.language ?? null,
-      g.imdbId ?? m?.imdbId ?? null,
-      g.tmdbId ?? m?.tmdbId ?? null,
-      g.tvdbId ?? m?.tvdbId ?? null,
-      m?.posterUrl ?? null,
-      m?.genres ? JSON.stringify(m.genres) : null,
-      m?.rating ?? null,
-      m?.votes ?? null,
-      m?.overview ?? null,
-      source,
-      now,
-      keep.id,
-    )
+    const hadMeta = keep.metadataSource === 'tmdb' || keep.metadataSource === 'imdb'
+    st.update({
+      id: keep.id,
+      title: m?.title ?? (hadMeta ? keep.title : g.title),
+      year: m?.year ?? (hadMeta ? keep.year : (g.year ?? keep.year)) ?? null,
+      originalTitle: m?.originalTitle ?? null,
+      language: m?.language ?? null,
+      imdbId: g.imdbId ?? m?.imdbId ?? null,
+      tmdbId: g.tmdbId ?? m?.tmdbId ?? null,
+      tvdbId: g.tvdbId ?? m?.tvdbId ?? null,
+      posterUrl: m?.posterUrl ?? null,
+      genres: m?.genres ?? null,
+      rating: m?.rating ?? null,
+      votes: m?.votes ?? null,
+      overview: m?.overview ?? null,
+      metadataSource: source,
+      updatedAt: now,
+    })
     torrentsOf.set(keep.id, [...(torrentsOf.get(keep.id) ?? []), ...g.torrents])
   }
 
   // 2. Links.
-  const link = c.prepare(
-    `INSERT INTO torrent_media (torrent_id, media_id, season, episode, release) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT (torrent_id) DO UPDATE SET media_id = excluded.media_id, season = excluded.season,
-       episode = excluded.episode, release = excluded.release`,
-  )
   for (const [mediaId, ts] of torrentsOf) {
     for (const t of ts) {
       const p = t.parsed
@@ -254,21 +343,24 @@ export function writeGroups(
         episodes: p.episodes,
         aka: p.aka,
       }
-      link.run(
-        t.id,
+      st.link({
+        torrentId: t.id,
         mediaId,
-        kind === 'series' ? (p.season ?? null) : null,
-        kind === 'series' ? (p.episode ?? null) : null,
-        JSON.stringify(release),
-      )
+        season: kind === 'series' ? (p.season ?? null) : null,
+        episode: kind === 'series' ? (p.episode ?? null) : null,
+        release,
+      })
       counts.links++
     }
   }
 
   // 3. Rank history of this run: replaced as a whole (idempotent).
-  c.prepare(
-    'DELETE FROM media_trends WHERE time = ? AND engine = ? AND media_id IN (SELECT id FROM media WHERE kind = ?)',
-  ).run(run.time, run.engine, kind)
+  const ofKind = db.select({ id: media.id }).from(media).where(eq(media.kind, kind))
+  db.delete(mediaTrends)
+    .where(
+      and(eq(mediaTrends.time, run.time), eq(mediaTrends.engine, run.engine), inArray(mediaTrends.mediaId, ofKind)),
+    )
+    .run()
   const ranked = [...torrentsOf.entries()]
     .map(([mediaId, ts]) => ({
       mediaId,
@@ -276,19 +368,21 @@ export function writeGroups(
       score: aggregateScore(ts.map((t) => scores.get(t.id) ?? 0)),
     }))
     .sort((a, b) => b.score - a.score || b.n - a.n || a.mediaId - b.mediaId)
-  const addTrend = c.prepare(
-    'INSERT INTO media_trends (media_id, time, engine, score, rank, torrents) VALUES (?, ?, ?, ?, ?, ?)',
-  )
   ranked.forEach((r, i) => {
-    addTrend.run(r.mediaId, run.time, run.engine, r.score, i + 1, r.n)
+    st.addTrend({ mediaId: r.mediaId, time: run.time, engine: run.engine, score: r.score, rank: i + 1, torrents: r.n })
     counts.ranked++
   })
 
   // 4. Media left with neither torrents nor history (emptied by a move) are removed.
-  c.prepare(
-    `DELETE FROM media WHERE kind = ? AND id NOT IN (SELECT media_id FROM torrent_media)
-       AND id NOT IN (SELECT media_id FROM media_trends)`,
-  ).run(kind)
+  db.delete(media)
+    .where(
+      and(
+        eq(media.kind, kind),
+        notInArray(media.id, db.select({ id: torrentMedia.mediaId }).from(torrentMedia)),
+        notInArray(media.id, db.select({ id: mediaTrends.mediaId }).from(mediaTrends)),
+      ),
+    )
+    .run()
   counts.media = torrentsOf.size
   return counts
 }

@@ -3,14 +3,13 @@
  * torrent_trackers links and indexer_stats. Callers wrap a feed's writes in one transaction
  * (`tx`); each item runs in its own savepoint so one bad row cannot undo the others.
  */
-import type Database from 'better-sqlite3'
 import { and, eq, isNotNull, sql } from 'drizzle-orm'
-import { type Category, torrents } from '../../schema/tables.ts'
+import { indexerStats, statusHistory, torrents, torrentTrackers } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
 
 /** The id of a stored info hash, if any. */
 export function torrentIdByHash(db: Db, infoHash: string): number | undefined {
-  return (statements(db).idByHash.get(infoHash) as { id: number } | undefined)?.id
+  return statements(db).idByHash({ infoHash })?.id
 }
 
 /**
@@ -33,70 +32,100 @@ export function knownDetailsUrls(db: Db, indexer: string): Map<string, { id: num
   return new Map(rows.filter((r) => r.n === 1 && r.url).map((r) => [r.url as string, { id: r.id, name: r.name }]))
 }
 
-export interface TorrentRow {
-  infoHash: string
-  name: string
-  pubDate: number
-  size: number | null
-  category: Category
-  feedCategory: number | null
-  indexer: string
-  detailsUrl: string | null
-  imdbId: string | null
-  tmdbId: number | null
-  tvdbId: number | null
-}
+/** What a feed item gives a torrent row. */
+export type TorrentRow = Pick<
+  Torrent,
+  'infoHash' | 'name' | 'pubDate' | 'size' | 'category' | 'feedCategory' | 'detailsUrl' | 'imdbId' | 'tmdbId' | 'tvdbId'
+> & { indexer: string }
 
-export interface IndexerNumbers {
-  seeders: number | null
-  leechers: number | null
-  grabs: number | null
-}
+/** The indexer's own numbers (seeders, leechers, grabs) for a torrent. */
+export type IndexerNumbers = Pick<typeof indexerStats.$inferSelect, 'seeders' | 'leechers' | 'grabs'>
 
-/** Hot-path statements, prepared once per connection (drizzle would rebuild the SQL per row). */
-interface Statements {
-  insert: Statement
-  fill: Statement
-  idByHash: Statement
-  history: Statement
-  link: Statement
-  stats: Statement
-}
-type Statement = Database.Statement<unknown[]>
-const prepared = new WeakMap<Db['$client'], Statements>()
+type Torrent = typeof torrents.$inferSelect
+const ph = sql.placeholder
 
-function statements(db: Db): Statements {
-  const c = db.$client
-  let s = prepared.get(c)
+/** Hot-path statements (one run per feed item), prepared once per connection with named parameters. */
+function prepareStatements(db: Db) {
+  const insert = db
+    .insert(torrents)
+    .values({
+      infoHash: ph('infoHash'),
+      name: ph('name'),
+      pubDate: ph('pubDate'),
+      size: ph('size'),
+      status: 'new',
+      category: ph('category'),
+      feedCategory: ph('feedCategory'),
+      indexer: ph('indexer'),
+      detailsUrl: ph('detailsUrl'),
+      imdbId: ph('imdbId'),
+      tmdbId: ph('tmdbId'),
+      tvdbId: ph('tvdbId'),
+      addedAt: ph('now'),
+    })
+    .onConflictDoNothing({ target: torrents.infoHash })
+    .returning({ id: torrents.id })
+    .prepare()
+  // an existing torrent: only the fields still empty are filled
+  const fill = db
+    .update(torrents)
+    .set({
+      name: sql`CASE WHEN ${torrents.name} = '' THEN ${ph('name')} ELSE ${torrents.name} END`,
+      size: sql`coalesce(${torrents.size}, ${ph('size')})`,
+      category: sql`CASE WHEN ${torrents.category} = 'unknown' THEN ${ph('category')} ELSE ${torrents.category} END`,
+      feedCategory: sql`coalesce(${torrents.feedCategory}, ${ph('feedCategory')})`,
+      indexer: sql`coalesce(${torrents.indexer}, ${ph('indexer')})`,
+      detailsUrl: sql`coalesce(${torrents.detailsUrl}, ${ph('detailsUrl')})`,
+      imdbId: sql`coalesce(${torrents.imdbId}, ${ph('imdbId')})`,
+      tmdbId: sql`coalesce(${torrents.tmdbId}, ${ph('tmdbId')})`,
+      tvdbId: sql`coalesce(${torrents.tvdbId}, ${ph('tvdbId')})`,
+    })
+    .where(eq(torrents.id, ph('id')))
+    .prepare()
+  const idByHash = db
+    .select({ id: torrents.id })
+    .from(torrents)
+    .where(eq(torrents.infoHash, ph('infoHash')))
+    .prepare()
+  const history = db
+    .insert(statusHistory)
+    .values({ torrentId: ph('torrentId'), time: ph('time'), status: 'new' })
+    .onConflictDoNothing()
+    .prepare()
+  const link = db
+    .insert(torrentTrackers)
+    .values({ torrentId: ph('torrentId'), trackerId: ph('trackerId') })
+    .onConflictDoNothing()
+    .prepare()
+  const stats = db
+    .insert(indexerStats)
+    .values({
+      torrentId: ph('torrentId'),
+      time: ph('time'),
+      indexer: ph('indexer'),
+      seeders: ph('seeders'),
+      leechers: ph('leechers'),
+      grabs: ph('grabs'),
+    })
+    .onConflictDoNothing()
+    .prepare()
+  // Typed entry points: the parameters are the columns' own types.
+  return {
+    insert: (v: TorrentRow & { now: number }) => insert.get(v),
+    fill: (v: Omit<TorrentRow, 'infoHash' | 'pubDate'> & Pick<Torrent, 'id'>) => fill.run(v),
+    idByHash: (v: Pick<Torrent, 'infoHash'>) => idByHash.get(v),
+    history: (v: Pick<typeof statusHistory.$inferInsert, 'torrentId' | 'time'>) => history.run(v),
+    link: (v: typeof torrentTrackers.$inferInsert) => link.run(v),
+    stats: (v: typeof indexerStats.$inferInsert) => stats.run(v),
+  }
+}
+const prepared = new WeakMap<Db, ReturnType<typeof prepareStatements>>()
+
+function statements(db: Db): ReturnType<typeof prepareStatements> {
+  let s = prepared.get(db)
   if (!s) {
-    s = {
-      insert: c.prepare(
-        `INSERT INTO torrents (info_hash, name, pub_date, size, status, category, feed_category, indexer, details_url, imdb_id, tmdb_id, tvdb_id, added_at)
-         VALUES (@infoHash, @name, @pubDate, @size, 'new', @category, @feedCategory, @indexer, @detailsUrl, @imdbId, @tmdbId, @tvdbId, @now)
-         ON CONFLICT (info_hash) DO NOTHING RETURNING id`,
-      ),
-      // an existing torrent: only the fields still empty are filled
-      fill: c.prepare(
-        `UPDATE torrents SET
-           name = CASE WHEN name = '' THEN @name ELSE name END,
-           size = coalesce(size, @size),
-           category = CASE WHEN category = 'unknown' THEN @category ELSE category END,
-           feed_category = coalesce(feed_category, @feedCategory),
-           indexer = coalesce(indexer, @indexer),
-           details_url = coalesce(details_url, @detailsUrl),
-           imdb_id = coalesce(imdb_id, @imdbId),
-           tmdb_id = coalesce(tmdb_id, @tmdbId),
-           tvdb_id = coalesce(tvdb_id, @tvdbId)
-         WHERE id = @id`,
-      ),
-      idByHash: c.prepare('SELECT id FROM torrents WHERE info_hash = ?'),
-      history: c.prepare("INSERT OR IGNORE INTO status_history (torrent_id, time, status) VALUES (?, ?, 'new')"),
-      link: c.prepare('INSERT OR IGNORE INTO torrent_trackers (torrent_id, tracker_id) VALUES (?, ?)'),
-      stats: c.prepare(
-        'INSERT OR IGNORE INTO indexer_stats (torrent_id, time, indexer, seeders, leechers, grabs) VALUES (?, ?, ?, ?, ?, ?)',
-      ),
-    }
-    prepared.set(c, s)
+    s = prepareStatements(db)
+    prepared.set(db, s)
   }
   return s
 }
@@ -112,28 +141,28 @@ export function storeTorrent(
   now: number,
 ): { id: number; created: boolean } {
   const st = statements(db)
-  const inserted = st.insert.get({ ...row, now }) as { id: number } | undefined
+  const inserted = st.insert({ ...row, now })
   let id: number
   if (inserted) {
     id = inserted.id
-    st.history.run(id, now)
+    st.history({ torrentId: id, time: now })
   } else {
-    id = (st.idByHash.get(row.infoHash) as { id: number }).id
+    id = (st.idByHash({ infoHash: row.infoHash }) as { id: number }).id
     fillTorrent(db, id, row)
   }
-  for (const trackerId of trackerIds) st.link.run(id, trackerId)
+  for (const trackerId of trackerIds) st.link({ torrentId: id, trackerId })
   return { id, created: inserted !== undefined }
 }
 
 /** Fill the fields of a stored torrent that are still empty (unknown category included); nothing else changes. */
 export function fillTorrent(db: Db, id: number, row: Omit<TorrentRow, 'infoHash' | 'pubDate'>): void {
-  statements(db).fill.run({ ...row, id })
+  statements(db).fill({ ...row, id })
 }
 
 /** The indexer's own numbers at fetch time (nothing when the feed sent none). */
 export function storeIndexerStats(db: Db, torrentId: number, indexer: string, now: number, n: IndexerNumbers): void {
   if (n.seeders === null && n.leechers === null && n.grabs === null) return
-  statements(db).stats.run(torrentId, now, indexer, n.seeders, n.leechers, n.grabs)
+  statements(db).stats({ torrentId, time: now, indexer, ...n })
 }
 
 /** Run `fn` in a savepoint (inside the caller's transaction): on error only its writes are undone. */

@@ -1,6 +1,7 @@
 /** `torrents trends compute|get`, `torrents status`. */
 
-import { CATEGORIES, type TorrentStatus } from '../../schema/tables.ts'
+import { and, asc, eq, gte, inArray, lte, type SQL, sql } from 'drizzle-orm'
+import { CATEGORIES, type Category, statusHistory, torrents, trends } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
 import { isoSeconds, parseDateTime, toSeconds } from '../core/clock.ts'
 import { UserError } from '../core/errors.ts'
@@ -12,6 +13,7 @@ import { nextStatus } from './status.ts'
 import { latestRunTime, loadCandidates, trendingIds, type Window, writeTrendRun } from './store.ts'
 
 const DAY = 86_400
+type Torrent = typeof torrents.$inferSelect
 
 export interface TrendsComputeOptions {
   engine?: 'velocity' | 'normalized'
@@ -82,16 +84,9 @@ function parseWhen(value: string, what: string): number {
   return toSeconds(parseDateTime(value, what))
 }
 
-export interface TrendingRow {
-  rank: number
-  score: number
-  infoHash: string
-  name: string
-  category: string
-  pubDate: string
-  time: string
-  engine: string
-}
+/** One trending torrent as `torrents trends get` prints it (times as ISO strings). */
+export type TrendingRow = Pick<typeof trends.$inferSelect, 'rank' | 'score' | 'engine'> &
+  Pick<Torrent, 'infoHash' | 'name' | 'category'> & { pubDate: string; time: string }
 
 /** The trending torrents of the engine's latest run, filtered by category and pub date. */
 export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): TrendingRow[] {
@@ -104,42 +99,29 @@ export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): Trending
   const db = ctx.db()
   const time = latestRunTime(db, engine)
   if (time === undefined) return []
-  const where = ['tr.engine = ?', 'tr.time = ?', 'tr.trending = 1']
-  const args: (string | number)[] = [engine, time]
-  if (opts.categories.length) {
-    where.push(`t.category IN (${opts.categories.map(() => '?').join(',')})`)
-    args.push(...opts.categories)
-  }
-  if (opts.mindate) {
-    where.push('t.pub_date >= ?')
-    args.push(parseWhen(opts.mindate, '--mindate'))
-  }
-  if (opts.maxdate) {
-    where.push('t.pub_date <= ?')
-    args.push(parseWhen(opts.maxdate, '--maxdate'))
-  }
+  const where: SQL[] = [eq(trends.engine, engine), eq(trends.time, time), eq(trends.trending, true)]
+  if (opts.categories.length) where.push(inArray(torrents.category, opts.categories as Category[]))
+  if (opts.mindate) where.push(gte(torrents.pubDate, parseWhen(opts.mindate, '--mindate')))
+  if (opts.maxdate) where.push(lte(torrents.pubDate, parseWhen(opts.maxdate, '--maxdate')))
   if (opts.deltaHours !== undefined) {
-    where.push('t.pub_date >= ?')
-    args.push(ctx.clock.nowSeconds() - Math.round(opts.deltaHours * 3600))
+    where.push(gte(torrents.pubDate, ctx.clock.nowSeconds() - Math.round(opts.deltaHours * 3600)))
   }
-  const rows = db.$client
-    .prepare(
-      `SELECT tr.rank, tr.score, t.info_hash, t.name, t.category, t.pub_date, tr.time
-       FROM trends tr JOIN torrents t ON t.id = tr.torrent_id
-       WHERE ${where.join(' AND ')} ORDER BY tr.rank`,
-    )
-    .raw()
-    .all(...args) as [number, number, string, string, string, number, number][]
-  return rows.map(([rank, score, infoHash, name, category, pubDate, t]) => ({
-    rank,
-    score,
-    infoHash,
-    name,
-    category,
-    pubDate: isoSeconds(pubDate),
-    time: isoSeconds(t),
-    engine,
-  }))
+  const rows = db
+    .select({
+      rank: trends.rank,
+      score: trends.score,
+      infoHash: torrents.infoHash,
+      name: torrents.name,
+      category: torrents.category,
+      pubDate: torrents.pubDate,
+      time: trends.time,
+    })
+    .from(trends)
+    .innerJoin(torrents, eq(torrents.id, trends.torrentId))
+    .where(and(...where))
+    .orderBy(asc(trends.rank))
+    .all()
+  return rows.map((r) => ({ ...r, pubDate: isoSeconds(r.pubDate), time: isoSeconds(r.time), engine }))
 }
 
 export function formatTable(headers: string[], rows: string[][], alignRight: boolean[] = []): string[] {
@@ -185,23 +167,33 @@ export async function torrentsStatus(ctx: Context): Promise<StepResult> {
     log.info(`latest "${engine}" trend run: ${isoSeconds(runTime)} (${trending?.size ?? 0} trending)`)
   }
   const counts: Record<string, number> = { checked: 0, changed: 0, new: 0, follow: 0, unfollow: 0 }
-  const sqlite = db.$client
-  const torrents = sqlite
-    .prepare("SELECT id, status, pub_date FROM torrents WHERE status IN ('new', 'follow')")
-    .raw()
-    .all() as [number, TorrentStatus, number][]
-  const update = sqlite.prepare('UPDATE torrents SET status = ? WHERE id = ?')
-  const history = sqlite.prepare(
-    'INSERT INTO status_history (torrent_id, time, status) VALUES (?, ?, ?) ON CONFLICT DO NOTHING',
-  )
+  const open = db
+    .select({ id: torrents.id, status: torrents.status, pubDate: torrents.pubDate })
+    .from(torrents)
+    .where(inArray(torrents.status, ['new', 'follow']))
+    .all()
+  const update = db
+    .update(torrents)
+    .set({ status: sql`${sql.placeholder('status')}` })
+    .where(eq(torrents.id, sql.placeholder('id')))
+    .prepare()
+  const history = db
+    .insert(statusHistory)
+    .values({
+      torrentId: sql.placeholder('torrentId'),
+      time: sql.placeholder('time'),
+      status: sql.placeholder('status'),
+    })
+    .onConflictDoNothing()
+    .prepare()
   tx(db, () => {
-    for (const [id, status, pubDate] of torrents) {
+    for (const { id, status, pubDate } of open) {
       counts.checked = (counts.checked ?? 0) + 1
       const next = nextStatus({ status, pubDate }, now, config.torrents_manager.new_delay, trending?.has(id))
       counts[next] = (counts[next] ?? 0) + 1
       if (next === status) continue
-      update.run(next, id)
-      history.run(id, now, next)
+      update.run({ id, status: next } satisfies Pick<Torrent, 'id' | 'status'>)
+      history.run({ torrentId: id, time: now, status: next } satisfies typeof statusHistory.$inferInsert)
       counts.changed = (counts.changed ?? 0) + 1
     }
   })

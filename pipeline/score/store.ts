@@ -1,12 +1,17 @@
 /**
  * The score stage's database side: load a window of stats for the candidates, write one trend
- * run, find the latest run. Plain better-sqlite3 prepared statements (millions of rows go through
- * here; drizzle's row objects would cost more than the scoring).
+ * run, find the latest run. Millions of stats rows go through here: they are read as raw arrays
+ * from one prepared statement (named parameters), never as drizzle's row objects.
  */
+import { and, asc, eq, gte, inArray, lte, max, sql } from 'drizzle-orm'
+import { stats, type TorrentStatus, torrents, trends } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
 import { tx } from '../db/client.ts'
 import type { Ranked } from './rank.ts'
 import { allocStats, growStats, type StatsTable } from './stats-table.ts'
+
+type Torrent = typeof torrents.$inferSelect
+type Stat = typeof stats.$inferSelect
 
 export interface Window {
   /** Inclusive bounds, unix s. */
@@ -20,75 +25,104 @@ export interface Candidates {
   hashes: Map<number, string>
 }
 
-const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(',')
+const ph = sql.placeholder
 
 /**
  * Stats in the window of torrents whose status is one of `statuses`, sorted by torrent, time,
  * tracker. One indexed range read per torrent (the stats primary key gives that order for free;
- * a single join would sort millions of rows in a temp b-tree).
+ * a single join would sort millions of rows in a temp b-tree). Rows are read as raw arrays
+ * (`.values()`), straight into the typed columns.
  */
-export function loadCandidates(db: Db, statuses: readonly string[], window: Window): Candidates {
-  const sqlite = db.$client
-  const torrents = sqlite
-    .prepare(`SELECT id, info_hash FROM torrents WHERE status IN (${placeholders(statuses.length)}) ORDER BY id`)
-    .raw()
-    .all(...statuses) as [number, string][]
-  const read = sqlite
-    .prepare(
-      `SELECT time, tracker_id, seeders, leechers, completed FROM stats
-       WHERE torrent_id = ? AND time >= ? AND time <= ? ORDER BY time, tracker_id`,
-    )
-    .raw()
-  let stats = allocStats(64 * 1024)
+export function loadCandidates(db: Db, statuses: readonly TorrentStatus[], window: Window): Candidates {
+  const candidates = db
+    .select({ id: torrents.id, infoHash: torrents.infoHash })
+    .from(torrents)
+    .where(inArray(torrents.status, [...statuses]))
+    .orderBy(asc(torrents.id))
+    .values() as [Torrent['id'], Torrent['infoHash']][]
+  const read = db
+    .select({
+      time: stats.time,
+      tracker: stats.trackerId,
+      seeders: stats.seeders,
+      leechers: stats.leechers,
+      completed: stats.completed,
+    })
+    .from(stats)
+    .where(and(eq(stats.torrentId, ph('torrent')), gte(stats.time, ph('start')), lte(stats.time, ph('end'))))
+    .orderBy(asc(stats.time), asc(stats.trackerId))
+    .prepare()
+  type Raw = [Stat['time'], Stat['trackerId'], Stat['seeders'], Stat['leechers'], Stat['completed']]
+  let table = allocStats(64 * 1024)
   const hashes = new Map<number, string>()
   // one read transaction: a consistent snapshot even while a scrape writes
-  sqlite.transaction(() => {
-    for (const [id, hash] of torrents) {
-      const before = stats.length
-      // .all() per torrent: a few hundred rows, and much faster than .iterate() row by row
-      for (const r of read.all(id, window.start, window.end) as [number, number, number, number, number | null][]) {
-        if (stats.length === stats.torrent.length) stats = growStats(stats, stats.length * 2)
-        const i = stats.length++
-        stats.torrent[i] = id
-        stats.time[i] = r[0]
-        stats.tracker[i] = r[1]
-        stats.seeders[i] = r[2]
-        stats.leechers[i] = r[3]
-        stats.completed[i] = r[4] ?? Number.NaN
+  db.$client.transaction(() => {
+    for (const [id, hash] of candidates) {
+      const before = table.length
+      // all rows of a torrent at once: a few hundred, and much faster than iterating row by row
+      for (const r of read.values({ torrent: id, start: window.start, end: window.end }) as Raw[]) {
+        if (table.length === table.torrent.length) table = growStats(table, table.length * 2)
+        const i = table.length++
+        table.torrent[i] = id
+        table.time[i] = r[0]
+        table.tracker[i] = r[1]
+        table.seeders[i] = r[2]
+        table.leechers[i] = r[3]
+        table.completed[i] = r[4] ?? Number.NaN
       }
-      if (stats.length > before) hashes.set(id, hash)
+      if (table.length > before) hashes.set(id, hash)
     }
   })()
-  return { stats, hashes }
+  return { stats: table, hashes }
 }
 
 /** Replace the rows of the run (engine, time) by `ranked`, in one transaction. */
 export function writeTrendRun(db: Db, engine: string, time: number, ranked: readonly Ranked[]): void {
-  const sqlite = db.$client
-  const del = sqlite.prepare('DELETE FROM trends WHERE engine = ? AND time = ?')
-  const ins = sqlite.prepare(
-    'INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES (?, ?, ?, ?, ?, ?)',
-  )
+  const insert = db
+    .insert(trends)
+    .values({
+      torrentId: ph('torrentId'),
+      time: ph('time'),
+      engine: ph('engine'),
+      score: ph('score'),
+      rank: ph('rank'),
+      trending: ph('trending'),
+    })
+    .prepare()
   tx(db, () => {
-    del.run(engine, time)
-    for (const r of ranked) ins.run(r.torrent, time, engine, r.score, r.rank, r.trending ? 1 : 0)
+    db.delete(trends)
+      .where(and(eq(trends.engine, engine), eq(trends.time, time)))
+      .run()
+    for (const r of ranked) {
+      const row: typeof trends.$inferInsert = {
+        torrentId: r.torrent,
+        time,
+        engine,
+        score: r.score,
+        rank: r.rank,
+        trending: r.trending,
+      }
+      insert.run(row)
+    }
   })
 }
 
 /** The time of the engine's latest run at or before `notAfter`, or undefined when it never ran. */
 export function latestRunTime(db: Db, engine: string, notAfter = Number.MAX_SAFE_INTEGER): number | undefined {
-  const t = db.$client
-    .prepare('SELECT max(time) FROM trends WHERE engine = ? AND time <= ?')
-    .pluck()
-    .get(engine, notAfter) as number | null
-  return t ?? undefined
+  const row = db
+    .select({ t: max(trends.time) })
+    .from(trends)
+    .where(and(eq(trends.engine, engine), lte(trends.time, notAfter)))
+    .get()
+  return row?.t ?? undefined
 }
 
 /** Torrent ids trending in the run (engine, time). */
 export function trendingIds(db: Db, engine: string, time: number): Set<number> {
-  const ids = db.$client
-    .prepare('SELECT torrent_id FROM trends WHERE engine = ? AND time = ? AND trending = 1')
-    .pluck()
-    .all(engine, time) as number[]
-  return new Set(ids)
+  const rows = db
+    .select({ id: trends.torrentId })
+    .from(trends)
+    .where(and(eq(trends.engine, engine), eq(trends.time, time), eq(trends.trending, true)))
+    .all()
+  return new Set(rows.map((r) => r.id))
 }

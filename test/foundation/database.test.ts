@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { type Context, makeContext } from '../../pipeline/context.ts'
 import { fixedClock } from '../../pipeline/core/clock.ts'
 import { closeDb, openDb, tx } from '../../pipeline/db/client.ts'
@@ -22,6 +22,7 @@ const TABLES = EXPORT_TABLES.map((t) => t.name)
 let dirs: TestConfigDir[] = []
 let ctxs: Context[] = []
 afterEach(() => {
+  vi.restoreAllMocks()
   for (const c of ctxs) c.close()
   for (const d of dirs) d.cleanup()
   dirs = []
@@ -304,6 +305,62 @@ describe('schema migrations', () => {
   })
 })
 
+describe('migration 0002 (the runs key)', () => {
+  it('tells apart rows that already share the new key, a second apart, and keeps every row', async () => {
+    const {
+      cpSync,
+      mkdtempSync: mk,
+      mkdirSync,
+      rmSync: rm,
+      readFileSync: read,
+      writeFileSync: write,
+    } = await import('node:fs')
+    const { tmpdir } = await import('node:os')
+    const { dirname } = await import('node:path')
+    const Database = (await import('better-sqlite3')).default
+    const { drizzle } = await import('drizzle-orm/better-sqlite3')
+    const { migrate } = await import('drizzle-orm/better-sqlite3/migrator')
+    const { MIGRATIONS_DIR } = await import('../../pipeline/db/client.ts')
+    const old = mk(join(tmpdir(), 'ms-migrations-'))
+    try {
+      cpSync(MIGRATIONS_DIR, old, { recursive: true })
+      const journalFile = join(old, 'meta', '_journal.json')
+      const journal = JSON.parse(read(journalFile, 'utf8')) as { entries: { tag: string }[] }
+      journal.entries = journal.entries.filter((e) => e.tag < '0002')
+      write(journalFile, JSON.stringify(journal))
+      const { config } = setup()
+      mkdirSync(dirname(config.sqlite.path), { recursive: true })
+      const sqlite = new Database(config.sqlite.path)
+      migrate(drizzle(sqlite), { migrationsFolder: old })
+      const ins = sqlite.prepare(
+        "INSERT INTO runs (step, target, clock, started_at, status) VALUES (@step, @target, 5, 100, 'ok')",
+      )
+      for (const [step, target] of [
+        ['torrents add', 'a/movies'],
+        ['torrents add', 'a/movies'],
+        ['torrents add', 'a/movies'],
+        ['torrents add', 'b/movies'],
+        ['run', null],
+        ['run', null],
+      ])
+        ins.run({ step, target })
+      sqlite.close()
+      const db = openDb(config.sqlite.path)
+      expect(db.$client.prepare('SELECT id, target, started_at FROM runs ORDER BY id').raw().all()).toEqual([
+        [1, 'a/movies', 100],
+        [2, 'a/movies', 101],
+        [3, 'a/movies', 102],
+        [4, 'b/movies', 100],
+        [5, null, 100],
+        [6, null, 100],
+      ])
+      closeDb(db)
+    } finally {
+      rm(old, { recursive: true, force: true })
+    }
+  })
+})
+
 describe('exports are published: no secret in them', () => {
   it('a private tracker passkey from trackers.yaml is redacted from the export and from log lines', async () => {
     const d = makeConfigDir({
@@ -351,5 +408,32 @@ describe('compressed exports (FILE.ndjson.gz)', () => {
     const b = setup()
     await importNdjson(b.ctx.db(), gz)
     expect(dumpAll(b.ctx.db(), TABLES)).toEqual(dumpAll(a.ctx.db(), TABLES))
+  })
+})
+
+describe('the runs table', () => {
+  it('a step started again for the same target in the same second at the same clock gets its own row, a second later', async () => {
+    const { startRun, endRun } = await import('../../pipeline/db/runs.ts')
+    const { ctx } = setup()
+    const db = ctx.db()
+    vi.spyOn(Date, 'now').mockReturnValue(1_770_000_000_500)
+    const first = startRun(db, 'torrents add', 'ygg/movies', 1_767_225_600)
+    endRun(db, first, { counts: { kept: 3 }, errors: ['one'], ok: false })
+    const again = startRun(db, 'torrents add', 'ygg/movies', 1_767_225_600)
+    const third = startRun(db, 'torrents add', 'ygg/movies', 1_767_225_600)
+    const other = startRun(db, 'torrents add', 'ygg/series', 1_767_225_600)
+    const rows = db.$client.prepare('SELECT id, target, started_at, status, counts FROM runs ORDER BY id').all()
+    expect(rows).toEqual([
+      { id: first, target: 'ygg/movies', started_at: 1_770_000_000, status: 'failed', counts: '{"kept":3}' },
+      { id: again, target: 'ygg/movies', started_at: 1_770_000_001, status: 'running', counts: null },
+      { id: third, target: 'ygg/movies', started_at: 1_770_000_002, status: 'running', counts: null },
+      { id: other, target: 'ygg/series', started_at: 1_770_000_000, status: 'running', counts: null },
+    ])
+    // No target: no key clash (NULLs differ), the wall clock as it is.
+    const a = startRun(db, 'run', null, 1_767_225_600)
+    const b = startRun(db, 'run', null, 1_767_225_600)
+    expect(db.$client.prepare('SELECT started_at FROM runs WHERE id IN (?, ?)').pluck().all(a, b)).toEqual([
+      1_770_000_000, 1_770_000_000,
+    ])
   })
 })

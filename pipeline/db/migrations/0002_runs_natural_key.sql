@@ -1,0 +1,3 @@
+-- Hand-added before the generated index: rows that already share the new key (a step started again for the same target within one second at the same clock) are told apart as startRun does, each a second after the one before.
+UPDATE `runs` SET `started_at` = `runs`.`started_at` + `d`.`k` FROM (SELECT `id`, row_number() OVER (PARTITION BY `step`, `started_at`, `clock`, `target` ORDER BY `id`) - 1 AS `k` FROM `runs` WHERE `target` IS NOT NULL) AS `d` WHERE `runs`.`id` = `d`.`id` AND `d`.`k` > 0;--> statement-breakpoint
+CREATE UNIQUE INDEX `runs_natural_uq` ON `runs` (`step`,`started_at`,`clock`,`target`);
