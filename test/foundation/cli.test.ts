@@ -38,6 +38,8 @@ describe('command line', () => {
       'torrents status',
       'movies compute',
       'series get',
+      'site data',
+      'site build',
       'run',
       'demo',
     ]) {
@@ -84,7 +86,7 @@ describe('command line', () => {
     const env = { MEDIASTRENDS_MODE: 'test', MEDIASTRENDS_DIRCONF: dir.dir }
     const c = run(['--json', 'database', 'create'], env)
     expect(c.code).toBe(0)
-    expect(JSON.parse(c.stdout)).toEqual({ path: join(dir.dir, 'data', 'mediastrends.db'), tables: 13 })
+    expect(JSON.parse(c.stdout)).toEqual({ path: join(dir.dir, 'data', 'mediastrends.db'), tables: 17 })
     const b = run(['--now', '2026-03-04T05:06:07Z', 'database', 'backup', 'save'], env)
     expect(b.stdout).toContain('mediastrends.2026-03-04T05-06-07Z.db')
     const file = join(dir.dir, 'out.ndjson')

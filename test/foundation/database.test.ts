@@ -58,7 +58,7 @@ describe('database create', () => {
   it('creates every table, WAL, foreign keys, and is safe to repeat', async () => {
     const { ctx, config } = setup()
     const out = await quiet(() => databaseCreate(ctx))
-    expect(out).toContain(`database ready: ${config.sqlite.path} (13 tables)`)
+    expect(out).toContain(`database ready: ${config.sqlite.path} (17 tables)`)
     expect(ctx.db().$client.pragma('journal_mode', { simple: true })).toBe('wal')
     expect(ctx.db().$client.pragma('foreign_keys', { simple: true })).toBe(1)
     const stats = ctx.db().$client.prepare("SELECT sql FROM sqlite_master WHERE name = 'stats'").get() as {
