@@ -1,7 +1,9 @@
-// The static site: Astro reads the SQLite database at build time (site/lib/data.ts) and writes
-// dist/; `pagefind --site dist` then indexes it. Settings (database, public URL): site/lib/settings.ts.
+// The static site: Astro reads the SQLite database the pipeline writes at build time
+// (site/lib/data.ts) and writes dist/, with Pagefind's search index (site/integrations/pagefind.ts).
+// Inputs (the database, the public URL): site/lib/settings.ts.
 import sitemap from '@astrojs/sitemap'
 import { defineConfig } from 'astro/config'
+import pagefind from './site/integrations/pagefind.ts'
 import { siteSettings } from './site/lib/settings.ts'
 
 const { siteUrl } = siteSettings()
@@ -16,7 +18,7 @@ export default defineConfig({
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'never' },
   compressHTML: true,
-  integrations: [sitemap({ filter: (page) => !page.includes('/404') })],
+  integrations: [sitemap({ filter: (page) => !page.includes('/404') }), pagefind()],
   devToolbar: { enabled: false },
   vite: {
     build: { assetsInlineLimit: 0 },

@@ -318,9 +318,28 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       ),
     )
 
+  // ---- site ----
+  cli.command('site data', 'Write what the site reads: its settings and the daily activity').action(
+    step(
+      'site data',
+      () => null,
+      async (c) => (await import('./publish/command.ts')).siteData(c),
+    ),
+  )
+  cli
+    .command('site build', 'Refresh the site data, then build the site (SITE_URL wins over [site] base_url)')
+    .option('--out <dir>', 'Output directory (default: dist/ of the package)')
+    .action(
+      step(
+        'site build',
+        () => null,
+        async (c, o) => (await import('./publish/command.ts')).siteBuild(c, { out: o.out as string | undefined }),
+      ),
+    )
+
   // ---- run / demo ----
   cli
-    .command('run', 'The whole pipeline: add, stats, trends, status, movies, series')
+    .command('run', 'The whole pipeline: add, stats, trends, status, movies, series, site data')
     .action(plain(async (c) => (await import('./run/command.ts')).runAll(c)))
   cli
     .command('demo', 'Local demo: a tracker and an indexer on 127.0.0.1, simulated days, the site')

@@ -294,10 +294,76 @@ export const runs = sqliteTable(
 )
 
 /**
+ * What the site shows, written by `site data` (pipeline/publish) from the config and the trend
+ * runs: one row (id 1). The site reads it and nothing of the pipeline.
+ */
+export const siteSettings = sqliteTable('site_settings', {
+  id: integer('id').primaryKey(), // always 1
+  title: text('title').notNull(), // [site] title
+  baseUrl: text('base_url').notNull(), // [site] base_url (SITE_URL wins at build time)
+  engine: text('engine').notNull(), // the trend engine shown: [trends_manager] engine
+  latestRun: integer('latest_run'), // the engine's latest trend run (media_trends time); null before the first
+  previousRun: integer('previous_run'), // the run before it
+  updatedAt: integer('updated_at').notNull(), // run clock of the refresh
+})
+
+/**
+ * Daily activity of a torrent (UTC days), written by `site data`: its scrapes of the day, the
+ * busiest tracker's numbers (trackers see overlapping peers, so they are not added). Downloads are
+ * the completed counters' increase by the pipeline's counter rule (score/counter.ts), counted on
+ * the day of the later scrape; null when no tracker sent two completed values by then.
+ */
+export const torrentActivity = sqliteTable(
+  'torrent_activity',
+  {
+    torrentId: integer('torrent_id')
+      .notNull()
+      .references(() => torrents.id, { onDelete: 'cascade' }),
+    day: integer('day').notNull(), // unix s of the UTC day's start
+    seeders: integer('seeders').notNull(), // the most any scrape of the day reported
+    leechers: integer('leechers').notNull(),
+    peers: integer('peers').notNull(), // the most seeders + leechers of one scrape
+    downloads: integer('downloads'), // the busiest tracker's downloads of the day
+  },
+  (t) => [primaryKey({ columns: [t.torrentId, t.day] })],
+)
+
+/**
+ * Daily activity of a movie or series: the sum of its torrents' `torrent_activity` (nulls skipped).
+ * Both activity tables are WITHOUT ROWID (the migration): the primary key is the clustered index.
+ */
+export const mediaActivity = sqliteTable(
+  'media_activity',
+  {
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    day: integer('day').notNull(),
+    seeders: integer('seeders').notNull(),
+    leechers: integer('leechers').notNull(),
+    peers: integer('peers').notNull(),
+    downloads: integer('downloads'), // null when none of its torrents had downloads that day
+  },
+  (t) => [primaryKey({ columns: [t.mediaId, t.day] })],
+)
+
+/**
+ * Where `site data` left each torrent, so the next refresh starts there (the site never reads it).
+ * No foreign key: the row of a deleted torrent is how its movie or series learns it lost it.
+ */
+export const activityState = sqliteTable('activity_state', {
+  torrentId: integer('torrent_id').primaryKey(),
+  day: integer('day'), // start of the last day computed (recomputed next time); null: no scrape yet
+  lastTime: integer('last_time'), // the newest scrape included
+  counters: text('counters', { mode: 'json' }).$type<Record<string, number>>(), // tracker id → counter base at `day`
+  mediaId: integer('media_id'), // its torrent_media link when last computed
+})
+
+/**
  * Tables in dependency order (parents first): used by reset-tables, and by export/import
  * (pipeline/db/ndjson.ts), which derives its columns, natural keys (primary key, else unique
  * index) and id references (foreign keys) from these declarations. Export/import take every table
- * here but one: `imdb_titles`, re-imported from IMDb's dataset files (NOT_EXPORTED).
+ * here but those of NOT_EXPORTED.
  */
 export const TABLES = {
   trackers,
@@ -314,7 +380,15 @@ export const TABLES = {
   metadata_cache: metadataCache,
   imdb_titles: imdbTitles,
   runs,
+  site_settings: siteSettings,
+  torrent_activity: torrentActivity,
+  media_activity: mediaActivity,
+  activity_state: activityState,
 } as const
 export type TableName = keyof typeof TABLES
-/** Tables that `database export` leaves out (see TABLES). */
-export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles']
+/**
+ * Tables that `database export` leaves out: `imdb_titles` (re-imported from IMDb's files), and
+ * what `site data` rewrites from the config and the other tables on every refresh
+ * (`site_settings`, and `activity_state`, its bookkeeping, which holds local ids).
+ */
+export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles', 'site_settings', 'activity_state']

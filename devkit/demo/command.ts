@@ -11,18 +11,17 @@
  *    scrapes over HTTP and UDP, trends, status, movies, series.
  * 4. Builds the site from the demo database into dist/ and says where it is (`--serve` previews it).
  */
-import { spawn } from 'node:child_process'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join, resolve } from 'node:path'
+import { join, resolve } from 'node:path'
 import { performance } from 'node:perf_hooks'
-import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
 import { loadConfig } from '../../pipeline/config/load.ts'
 import { makeContext } from '../../pipeline/context.ts'
 import { fixedClock, isoSeconds } from '../../pipeline/core/clock.ts'
-import { EXIT_PARTIAL_FAILURE, UserError } from '../../pipeline/core/errors.ts'
+import { EXIT_PARTIAL_FAILURE, errorMessage, UserError } from '../../pipeline/core/errors.ts'
 import { logger, out, setLogLevel } from '../../pipeline/core/log.ts'
 import { closeDb, type Db, openDb } from '../../pipeline/db/client.ts'
+import { buildSite, PACKAGE_ROOT, previewSite } from '../../pipeline/publish/build.ts'
 import { runPipeline } from '../../pipeline/run/command.ts'
 import { planSteps } from '../../pipeline/run/steps.ts'
 import { startTorznabServer, type TorznabItemSpec } from '../servers/torznab.ts'
@@ -44,8 +43,10 @@ const DAY = 86_400
 const APIKEY = 'demo-local-key'
 const INDEXER = 'demo'
 export const DEFAULT_DEMO_DIR = 'data/demo'
-/** The package root: where astro.config.mjs is and dist/ goes. */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
+/** Where `--serve` previews the site (and so the site's address, unless SITE_URL says otherwise). */
+const PREVIEW = { host: 'localhost', port: 4321 }
+
+export { PACKAGE_ROOT }
 
 export function demoIni(torznabIni: string): string {
   return `# Written by \`mediastrends demo\`: the demo's own config; your files are never read or changed.
@@ -96,14 +97,6 @@ function itemFor(r: DemoRelease, torrent: Uint8Array, t: number): TorznabItemSpe
     grabs: Math.round(truth.completed),
     download: { torrent },
   }
-}
-
-async function runCommand(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<number> {
-  return new Promise((done, fail) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env, cwd: PACKAGE_ROOT })
-    child.on('error', fail)
-    child.on('exit', (code) => done(code ?? 1))
-  })
 }
 
 export async function demo(opts: DemoOptions): Promise<number> {
@@ -241,27 +234,19 @@ export async function demo(opts: DemoOptions): Promise<number> {
     const dbPath = config.sqlite.path
     if (opts.build) {
       out('building the site from the demo database …')
-      const env = { ...process.env, MEDIASTRENDS_DB: dbPath, ASTRO_TELEMETRY_DISABLED: '1' }
-      const code = await runCommand(
-        process.execPath,
-        [join(PACKAGE_ROOT, 'node_modules/astro/astro.js'), 'build', '--silent'],
-        env,
-      )
-      const pf =
-        code === 0
-          ? await runCommand(
-              process.execPath,
-              [join(PACKAGE_ROOT, 'node_modules/pagefind/lib/runner/bin.cjs'), '--site', 'dist', '--silent'],
-              env,
-            )
-          : code
-      if (code !== 0 || pf !== 0) throw new UserError('demo: the site build failed (see above)', { exitCode: 1 })
-      out(
-        `site built: ${join(PACKAGE_ROOT, 'dist/index.html')} (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`,
-      )
+      // The pipeline's `site data` step ran in every simulated run: the site's tables are there.
+      const siteUrl = process.env.SITE_URL?.trim() || `http://${PREVIEW.host}:${PREVIEW.port}/`
+      const dist = join(PACKAGE_ROOT, 'dist')
+      try {
+        await buildSite({ dbPath, siteUrl, outDir: dist })
+      } catch (err) {
+        throw new UserError(`demo: the site build failed: ${errorMessage(err)}`, { exitCode: 1 })
+      }
+      out(`site built: ${join(dist, 'index.html')} (${((performance.now() - t0) / 1000).toFixed(0)} s in all)`)
       if (opts.serve) {
-        out('previewing (Ctrl-C to stop) …')
-        await runCommand(process.execPath, [join(PACKAGE_ROOT, 'node_modules/astro/astro.js'), 'preview'], env)
+        const server = await previewSite(dist, { base: new URL(siteUrl).pathname, ...PREVIEW })
+        out(`previewing at ${server.url}${new URL(siteUrl).pathname} (Ctrl-C to stop) …`)
+        await server.closed()
       } else out('preview it with: npx mediastrends demo --serve   (or: npx astro preview)')
     }
     out(`demo database: ${dbPath}`)

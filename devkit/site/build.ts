@@ -1,42 +1,69 @@
 /**
- * Build the site from a given database into a given directory (astro build + pagefind), the same
- * way `npm run build` does. Used by the Playwright global setup and by the site benchmark.
+ * Build the site from a given database into a given directory the way `mediastrends site build`
+ * does (pipeline/publish/build.ts: Astro's build() with Pagefind inside), in a child process of
+ * its own: one Astro build per process (see build.ts). Used by the Playwright global setup and by
+ * the site benchmark.
+ *
+ *   node --import tsx devkit/site/build.ts --db FILE --out DIR [--site URL] [--verbose]
  */
 import { spawnSync } from 'node:child_process'
-import { join } from 'node:path'
-
-export const ROOT = join(import.meta.dirname, '..', '..')
+import { fileURLToPath } from 'node:url'
+import { parseArgs } from 'node:util'
+import { buildSite, PACKAGE_ROOT } from '../../pipeline/publish/build.ts'
 
 export interface BuildResult {
-  astroSeconds: number
-  pagefindSeconds: number
+  seconds: number
+  /** Pagefind's own time, from its log line (null when it did not say). */
+  pagefindSeconds: number | null
 }
 
-export function buildSite(dbPath: string, outDir: string, env: NodeJS.ProcessEnv = {}): BuildResult {
-  const fullEnv: NodeJS.ProcessEnv = {
-    ...process.env,
-    MEDIASTRENDS_DB: dbPath,
-    ASTRO_TELEMETRY_DISABLED: '1',
-    SITE_URL: 'http://127.0.0.1/',
-    ...env,
+export function buildSiteApart(dbPath: string, outDir: string, siteUrl = 'http://127.0.0.1/'): BuildResult {
+  const t0 = performance.now()
+  const r = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--db',
+      dbPath,
+      '--out',
+      outDir,
+      '--site',
+      siteUrl,
+      '--verbose',
+    ],
+    { cwd: PACKAGE_ROOT, encoding: 'utf8', maxBuffer: 256 << 20 },
+  )
+  if (r.status !== 0) {
+    throw new Error(
+      `site build failed (exit ${r.status}):\n${(r.stderr || '').slice(-4000)}\n${(r.stdout || '').slice(-4000)}`,
+    )
   }
-  delete fullEnv.MEDIASTRENDS_MODE
-  const run = (what: string, args: string[]) => {
-    const t0 = performance.now()
-    const r = spawnSync(process.execPath, args, { cwd: ROOT, env: fullEnv, encoding: 'utf8', maxBuffer: 256 << 20 })
-    if (r.status !== 0) {
-      throw new Error(
-        `${what} failed (exit ${r.status}):\n${(r.stderr || '').slice(-4000)}\n${(r.stdout || '').slice(-4000)}`,
-      )
-    }
-    return (performance.now() - t0) / 1000
+  const pf = /pages indexed in ([\d.]+) s/.exec(r.stdout + r.stderr)
+  return { seconds: (performance.now() - t0) / 1000, pagefindSeconds: pf ? Number(pf[1]) : null }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { values } = parseArgs({
+    options: {
+      db: { type: 'string' },
+      out: { type: 'string' },
+      site: { type: 'string', default: 'http://127.0.0.1/' },
+      verbose: { type: 'boolean', default: false },
+    },
+  })
+  if (!values.db || !values.out) {
+    console.error('usage: node --import tsx devkit/site/build.ts --db FILE --out DIR [--site URL] [--verbose]')
+    process.exit(2)
   }
-  const astroSeconds = run('astro build', [join(ROOT, 'node_modules/astro/astro.js'), 'build', '--outDir', outDir])
-  const pagefindSeconds = run('pagefind', [
-    join(ROOT, 'node_modules/pagefind/lib/runner/bin.cjs'),
-    '--site',
-    outDir,
-    '--silent',
-  ])
-  return { astroSeconds, pagefindSeconds }
+  buildSite({
+    dbPath: values.db,
+    outDir: values.out,
+    siteUrl: values.site,
+    logLevel: values.verbose ? 'info' : 'warn',
+  }).catch((err) => {
+    console.error(err)
+    process.exit(1)
+  })
 }

@@ -5,16 +5,18 @@
  * history, and the hostile names `<script>alert(1)</script>` / `"><img src=x onerror=alert(1)>` as
  * a title and as a release name. Deterministic: same options, same database.
  *
- *   tsx scripts/seed-site-db.ts --db data/site-demo.db [--movies 40] [--series 12] [--torrents 120]
+ *   tsx devkit/site/seed-db.ts --db data/site-demo.db [--movies 40] [--series 12] [--torrents 120]
  *     [--days 14] [--scrapes-per-day 4] [--runs 10] [--seed 7] [--empty] [--force]
  *
- * `--empty` writes the schema only (a site built from it says there is no data yet).
+ * `--empty` writes the schema only (a site built from it says there is no data yet). Either way the
+ * pipeline's `site data` refresh (pipeline/publish) then writes what the site reads.
  * Used by the Playwright global setup and by `npm run bench -- site`.
  */
 import { existsSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { closeDb, openDb, tx } from '../../pipeline/db/client.ts'
+import { closeDb, type Db, openDb, tx } from '../../pipeline/db/client.ts'
+import { refreshSiteData } from '../../pipeline/publish/store.ts'
 import { rng } from '../sim/rng.ts'
 
 export const XSS_SCRIPT = '<script>alert(1)</script>'
@@ -56,6 +58,8 @@ export interface SeedSummary {
   trends: number
   mediaTrends: number
   lastRun: number
+  /** Time the `site data` refresh took (a full computation: the database is new). */
+  siteDataSeconds: number
 }
 
 const DAY = 86_400
@@ -121,13 +125,29 @@ function demand(m: SeedMedia, dayOffset: number): number {
   return m.popularity * (0.15 + shape)
 }
 
+/** The pipeline's `site data` refresh over what was seeded, as `mediastrends run` ends with. */
+function withSiteData(db: Db, o: SeedOptions, summary: SeedSummary): SeedSummary {
+  const t0 = performance.now()
+  refreshSiteData(db, { title: 'mediastrends', baseUrl: 'http://localhost:4321/', engine: o.engine }, o.end)
+  summary.siteDataSeconds = (performance.now() - t0) / 1000
+  return summary
+}
+
 export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): SeedSummary {
   const o: SeedOptions = { ...DEFAULT_SEED, ...partial }
   const db = openDb(path)
   const c = db.$client
-  const summary: SeedSummary = { media: 0, torrents: 0, stats: 0, trends: 0, mediaTrends: 0, lastRun: o.end }
+  const summary: SeedSummary = {
+    media: 0,
+    torrents: 0,
+    stats: 0,
+    trends: 0,
+    mediaTrends: 0,
+    lastRun: o.end,
+    siteDataSeconds: 0,
+  }
   try {
-    if (o.empty) return summary
+    if (o.empty) return withSiteData(db, o, summary)
     const r = rng(o.seed)
     const start = o.end - o.days * DAY
     tx(db, () => {
@@ -378,7 +398,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         insRun.run(rt, rt, rt + 120, JSON.stringify({ torrents: scored.length }))
       }
     })
-    return summary
+    return withSiteData(db, o, summary)
   } finally {
     closeDb(db)
   }
@@ -401,7 +421,7 @@ function main(): void {
   })
   if (!values.db) {
     console.error(
-      'usage: tsx scripts/seed-site-db.ts --db FILE [--movies N] [--series N] [--torrents N] [--empty] [--force]',
+      'usage: tsx devkit/site/seed-db.ts --db FILE [--movies N] [--series N] [--torrents N] [--empty] [--force]',
     )
     process.exit(2)
   }

@@ -2,7 +2,7 @@
  * What `mediastrends run` does, in order (the older tool's Makefile DAG):
  *   for each active indexer/category  torrents add -i INDEXER -c CATEGORY
  *   for each active tracker           torrents stats -t TRACKER
- *   torrents trends compute, torrents status, movies compute, series compute
+ *   torrents trends compute, torrents status, movies compute, series compute, site data
  *
  * `planSteps` only builds the list (pure: no I/O until a step runs), so tests can inspect it or
  * replace it with steps of their own. Stage modules are imported when their step runs.
@@ -79,6 +79,11 @@ export function planSteps(config: Pick<Config, 'indexers' | 'trackers'>, opts: P
       name: 'series compute',
       target: null,
       run: async (ctx) => (await import('../group/command.ts')).mediaCompute(ctx, 'series'),
+    },
+    {
+      name: 'site data',
+      target: null,
+      run: async (ctx) => (await import('../publish/command.ts')).siteData(ctx),
     },
   )
   return steps

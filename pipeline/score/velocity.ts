@@ -2,10 +2,9 @@
  * The default engine, "velocity": how fast a torrent is being downloaded now.
  *
  * `completed` is a cumulative counter, so its rate of change is the download rate. Per tracker:
- * - each pair of consecutive scrapes with a completed count gives Δcompleted over Δt (hours);
- *   a counter that drops below half its previous value was reset (tracker restart): the new value
- *   is what was counted since the reset, so Δ = new value (a lower bound); a smaller drop is
- *   jitter (Δ = 0, and counting goes on from the higher value);
+ * - each pair of consecutive scrapes with a completed count gives Δcompleted over Δt (hours), Δ
+ *   counted by the pipeline's one counter rule (counter.ts: a restart counts the new value, jitter
+ *   counts 0 and counting goes on from the higher value);
  * - the intervals are averaged with weights halving every `halfLifeHours` of age (age of the
  *   interval's midpoint at `now`): rate = Σ w·Δc / Σ w·Δt, downloads per hour;
  * - demand: the mean of leechers weighted by the age of each scrape, with a quarter of the
@@ -19,6 +18,7 @@
  * A torrent with no usable scrape gets no score.
  */
 
+import { type CompletedCounter, countCompleted } from './counter.ts'
 import { roundTo } from './rank.ts'
 import { byTracker, forEachTorrent, type StatsTable } from './stats-table.ts'
 
@@ -48,7 +48,7 @@ export function trackerVelocity(stats: StatsTable, rows: readonly number[], now:
   let wl = 0
   let w = 0
   let prevT = Number.NaN
-  let prevC = Number.NaN
+  const counter: CompletedCounter = { base: Number.NaN }
   let lastT = Number.NEGATIVE_INFINITY
   for (const i of rows) {
     const t = stats.time[i] as number
@@ -61,20 +61,14 @@ export function trackerVelocity(stats: StatsTable, rows: readonly number[], now:
       lastT = Math.max(lastT, t)
     }
     if (Number.isNaN(c)) continue
-    let base = c
-    if (!Number.isNaN(prevC) && t > prevT) {
+    if (t > prevT) {
+      const dc = countCompleted(counter, c)
       const dt = (t - prevT) / HOUR
-      const reset = c < prevC / 2
-      const jitter = c < prevC && !reset
-      const dc = c >= prevC ? c - prevC : reset ? c : 0
-      // after jitter, keep counting from the higher value (100 → 98 → 100 is 0 downloads, not 2)
-      if (jitter) base = prevC
       const wi = 2 ** (-(now - (t + prevT) / 2) / h)
       wdc += wi * dc
       wdt += wi * dt
-    }
+    } else counter.base = c // the first value (or a repeated time): no interval, counting starts here
     prevT = t
-    prevC = base
   }
   if (w === 0) return null
   const fade = 2 ** (-Math.max(0, now - lastT) / h)

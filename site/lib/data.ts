@@ -1,43 +1,43 @@
 /**
- * The ONE module of the site that reads SQLite: read-only, at build time, plain SQL through
- * prepared statements (fast enough for 10k pages). Pages ask for plain objects; nothing here
- * formats or escapes (Astro escapes on output).
+ * The ONE module of the site that reads SQLite: the database the pipeline writes, read-only, at
+ * build time, through drizzle and the shared tables (schema/tables.ts), with prepared queries
+ * (fast enough for 10k pages). What the pipeline decides (engine shown, latest run, daily
+ * activity) is read from its tables (site_settings, media_activity), never recomputed here. Pages
+ * ask for plain objects; nothing here formats or escapes (Astro escapes on output).
  *
- * A missing file, an empty file or a database without trend runs is "no data yet": every query
- * then answers empty and `overview().hasData` is false, so the site builds and says so.
+ * The database is MEDIASTRENDS_DB (default data/mediastrends.db). A missing file, an empty file,
+ * a database the pipeline has not refreshed for the site (`mediastrends site data`) or one without
+ * trend runs is "no data yet": every query then answers empty and the site says so.
  */
 import { existsSync, statSync } from 'node:fs'
+import { resolve } from 'node:path'
 import Database from 'better-sqlite3'
-import { logger } from '../../pipeline/core/log.ts'
-import { siteSettings } from './settings.ts'
-
-const log = logger('site')
+import { and, asc, count, desc, eq, gte, inArray, lt, lte, max, sql } from 'drizzle-orm'
+import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
+import { alias } from 'drizzle-orm/sqlite-core'
+import * as schema from '../../schema/tables.ts'
+import {
+  indexerStats as indexerStatsT,
+  type MediaKind,
+  media,
+  mediaActivity,
+  mediaTrends,
+  siteSettings,
+  stats,
+  statusHistory as statusHistoryT,
+  torrentMedia,
+  torrents,
+  torrentTrackers,
+  trackers,
+  trends,
+} from '../../schema/tables.ts'
 
 export const DAY = 86_400
-/** How far back the charts of a page go (days before the latest run). */
-export const CHART_DAYS = 90
-/** Media per kind on the home page and on an archive page. */
-export const HOME_LIMIT = 20
-export const ARCHIVE_LIMIT = 50
 
-export type Kind = 'movie' | 'series'
-
-export interface Media {
-  id: number
-  kind: Kind
-  title: string
-  year: number | null
-  originalTitle: string | null
-  imdbId: string | null
-  tmdbId: number | null
-  tvdbId: number | null
-  posterUrl: string | null
-  genres: string[]
-  rating: number | null
-  votes: number | null
-  overview: string | null
-  metadataSource: string | null
-}
+export type Kind = MediaKind
+export type Media = typeof media.$inferSelect
+export type SiteRow = typeof siteSettings.$inferSelect
+export type DayActivity = typeof mediaActivity.$inferSelect
 
 export interface RankedMedia extends Media {
   rank: number
@@ -47,472 +47,403 @@ export interface RankedMedia extends Media {
   previousRank: number | null
 }
 
-export interface DayActivity {
-  /** Unix seconds of the UTC day's start. */
-  day: number
-  seeders: number
-  leechers: number
-  /** Downloads completed that day (increase of the trackers' completed counters). */
-  downloads: number | null
-}
+/** A torrent row with its link to a movie or series, its tracker count and its latest rank and scrape. */
+export type Torrent = TorrentRaw['torrent'] &
+  Omit<TorrentRaw, 'torrent'> & {
+    /** The latest scrape: the largest numbers over trackers at its time. */
+    latest: { time: number; seeders: number; leechers: number; completed: number | null } | null
+  }
+/** What the torrent queries answer (prepare() below): the row, its link, its media's kind and title… */
+type TorrentRaw = NonNullable<ReturnType<ReturnType<typeof prepare>['torrentById']['get']>>
 
-export interface TorrentRow {
-  id: number
-  name: string
-  pubDate: number
-  size: number | null
-  status: string
-  category: string
-  indexer: string | null
-  mediaId: number | null
-  mediaKind: Kind | null
-  mediaTitle: string | null
-  season: number | null
-  episode: number | null
-  release: Record<string, unknown> | null
-  trackers: number
-  /** The latest scrape: the largest numbers over trackers at its time. */
-  latest: { time: number; seeders: number; leechers: number; completed: number | null } | null
-  /** Rank in the latest run of the engine, when scored. */
-  rank: number | null
-}
+export type Scrape = Pick<typeof stats.$inferSelect, 'time' | 'seeders' | 'leechers' | 'completed'>
 
 export interface TrackerSeries {
   tracker: string
-  points: { time: number; seeders: number; leechers: number; completed: number | null }[]
+  points: Scrape[]
 }
 
 export interface Overview {
+  /** The site's row, written by the pipeline; null before the first `site data`. */
+  site: SiteRow | null
   hasData: boolean
   /** Why there is no data, for the page and the build log. */
   reason: string | null
-  engine: string
-  latest: number | null
-  previous: number | null
   counts: { movies: number; series: number; torrents: number }
 }
 
-interface MediaRowRaw {
-  id: number
-  kind: Kind
-  title: string
-  year: number | null
-  original_title: string | null
-  imdb_id: string | null
-  tmdb_id: number | null
-  tvdb_id: number | null
-  poster_url: string | null
-  genres: string | null
-  rating: number | null
-  votes: number | null
-  overview: string | null
-  metadata_source: string | null
-}
-
-const MEDIA_COLS = `m.id, m.kind, m.title, m.year, m.original_title, m.imdb_id, m.tmdb_id, m.tvdb_id, m.poster_url,
-  m.genres, m.rating, m.votes, m.overview, m.metadata_source`
-
-function parseJson<T>(text: string | null, fallback: T): T {
-  if (text == null) return fallback
-  try {
-    return JSON.parse(text) as T
-  } catch {
-    return fallback
-  }
-}
-
-function toMedia(r: MediaRowRaw): Media {
-  const genres = parseJson<unknown>(r.genres, [])
-  return {
-    id: r.id,
-    kind: r.kind,
-    title: r.title,
-    year: r.year,
-    originalTitle: r.original_title,
-    imdbId: r.imdb_id,
-    tmdbId: r.tmdb_id,
-    tvdbId: r.tvdb_id,
-    posterUrl: r.poster_url,
-    genres: Array.isArray(genres) ? genres.filter((g): g is string => typeof g === 'string') : [],
-    rating: r.rating,
-    votes: r.votes,
-    overview: r.overview,
-    metadataSource: r.metadata_source,
-  }
+/** The database the site reads. */
+export function databasePath(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.MEDIASTRENDS_DB?.trim() || 'data/mediastrends.db')
 }
 
 // ---- opening ----
 
+type Db = BetterSQLite3Database<typeof schema>
+
+const REQUIRED_TABLES = [
+  'site_settings',
+  'media',
+  'media_activity',
+  'media_trends',
+  'torrents',
+  'stats',
+  'trends',
+  'trackers',
+  'torrent_media',
+]
+
 interface Handle {
-  db: Database.Database | null
+  db: Db | null
   overview: Overview
+  queries?: ReturnType<typeof prepare>
 }
-let handle: Handle | undefined
+/** One handle per database path (the build reads one; tests open several). */
+const handles = new Map<string, Handle>()
 
-const REQUIRED_TABLES = ['media', 'media_trends', 'torrents', 'stats', 'trends', 'trackers', 'torrent_media']
-
-function open(): Handle {
-  if (handle) return handle
-  const { dbPath, engine: wanted } = siteSettings()
+function open(path = databasePath()): Handle {
+  const known = handles.get(path)
+  if (known) return known
   const empty = (reason: string): Handle => ({
     db: null,
-    overview: {
-      hasData: false,
-      reason,
-      engine: wanted ?? 'velocity',
-      latest: null,
-      previous: null,
-      counts: { movies: 0, series: 0, torrents: 0 },
-    },
+    overview: { site: null, hasData: false, reason, counts: { movies: 0, series: 0, torrents: 0 } },
   })
-  if (!existsSync(dbPath)) handle = empty(`${dbPath}: no database yet`)
-  else if (statSync(dbPath).size === 0) handle = empty(`${dbPath}: empty file`)
+  let handle: Handle
+  if (!existsSync(path)) handle = empty(`${path}: no database yet`)
+  else if (statSync(path).size === 0) handle = empty(`${path}: empty file`)
   else {
-    let db: Database.Database
+    let sqlite: Database.Database
     try {
-      db = new Database(dbPath, { readonly: true, fileMustExist: true })
+      sqlite = new Database(path, { readonly: true, fileMustExist: true })
     } catch (err) {
-      throw new Error(`${dbPath}: cannot open the database read-only: ${(err as Error).message}`)
+      throw new Error(`${path}: cannot open the database read-only: ${(err as Error).message}`)
     }
     const tables = new Set(
-      (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
+      (sqlite.prepare(`SELECT name FROM sqlite_master WHERE type = 'table'`).all() as { name: string }[]).map(
         (r) => r.name,
       ),
     )
     const missing = REQUIRED_TABLES.filter((t) => !tables.has(t))
     if (missing.length) {
-      db.close()
-      handle = empty(`${dbPath}: not a mediastrends database yet (no ${missing.join(', ')} table)`)
+      sqlite.close()
+      handle = empty(
+        `${path}: the pipeline has not written the site's data yet (no ${missing.join(', ')} table; run mediastrends site data)`,
+      )
     } else {
-      const engine =
-        wanted ??
-        (
-          db.prepare('SELECT engine FROM media_trends GROUP BY engine ORDER BY COUNT(*) DESC, engine LIMIT 1').get() as
-            | { engine: string }
-            | undefined
-        )?.engine ??
-        'velocity'
-      const times = db
-        .prepare('SELECT DISTINCT time FROM media_trends WHERE engine = ? ORDER BY time DESC LIMIT 2')
-        .all(engine) as { time: number }[]
-      const count = (sql: string) => (db.prepare(sql).get() as { n: number }).n
+      const db = drizzle(sqlite, { schema })
+      const site = db.select().from(siteSettings).where(eq(siteSettings.id, 1)).get() ?? null
+      const n = (kind: Kind) => db.select({ n: count() }).from(media).where(eq(media.kind, kind)).get()?.n ?? 0
       const counts = {
-        movies: count(`SELECT COUNT(*) AS n FROM media WHERE kind = 'movie'`),
-        series: count(`SELECT COUNT(*) AS n FROM media WHERE kind = 'series'`),
-        torrents: count('SELECT COUNT(*) AS n FROM torrents'),
+        movies: n('movie'),
+        series: n('series'),
+        torrents: db.select({ n: count() }).from(torrents).get()?.n ?? 0,
       }
-      const latest = times[0]?.time ?? null
-      handle = {
-        db,
-        overview: {
-          hasData: latest !== null,
-          reason: latest === null ? `${dbPath}: no trend run of engine "${engine}" yet` : null,
-          engine,
-          latest,
-          previous: times[1]?.time ?? null,
-          counts,
-        },
-      }
+      const reason = !site
+        ? `${path}: the pipeline has not written the site's data yet (run mediastrends site data)`
+        : site.latestRun === null
+          ? `${path}: no trend run of engine "${site.engine}" yet`
+          : null
+      handle = { db, overview: { site, hasData: reason === null, reason, counts } }
     }
   }
-  const o = handle.overview
-  if (o.hasData) {
-    log.info(
-      `${dbPath}: ${o.counts.movies} movies, ${o.counts.series} series, ${o.counts.torrents} torrents; latest run of "${o.engine}" at ${new Date((o.latest ?? 0) * 1000).toISOString()}`,
-    )
-  } else log.warn(`${o.reason}: building a site that says there is no data yet`)
+  handles.set(path, handle)
   return handle
 }
 
-const stmts = new Map<string, Database.Statement>()
-function q(sql: string): Database.Statement | null {
-  const { db } = open()
-  if (!db) return null
-  let s = stmts.get(sql)
-  if (!s) {
-    s = db.prepare(sql)
-    stmts.set(sql, s)
+/** The pipeline's row for the site (title, base URL, engine, runs), without logging: for settings. */
+export function siteRow(path = databasePath()): SiteRow | null {
+  return open(path).overview.site
+}
+
+const logged = new Set<string>()
+
+/** The site's row and counts (opened on first call; says once in the build log what it found). */
+export function overview(path = databasePath()): Overview {
+  const o = open(path).overview
+  if (!logged.has(path)) {
+    logged.add(path)
+    if (o.hasData) {
+      console.info(
+        `[site] ${path}: ${o.counts.movies} movies, ${o.counts.series} series, ${o.counts.torrents} torrents; latest run of "${o.site?.engine}" at ${new Date((o.site?.latestRun ?? 0) * 1000).toISOString()}`,
+      )
+    } else console.warn(`[site] ${o.reason}: building a site that says there is no data yet`)
   }
-  return s
-}
-function all<T>(sql: string, ...params: unknown[]): T[] {
-  return (q(sql)?.all(...params) as T[] | undefined) ?? []
-}
-function get<T>(sql: string, ...params: unknown[]): T | undefined {
-  return q(sql)?.get(...params) as T | undefined
+  return o
 }
 
-// ---- overview, rankings ----
+const engine = (): string => overview().site?.engine ?? ''
+const latestRun = (): number | null => (overview().hasData ? (overview().site?.latestRun ?? null) : null)
 
-export function overview(): Overview {
-  return open().overview
+/** Prepared queries, built once on first use (none when there is no database). */
+function queries(): ReturnType<typeof prepare> | null {
+  const h = open()
+  if (!h.db) return null
+  h.queries ??= prepare(h.db)
+  return h.queries
 }
 
-/** The previous run of the engine before `time`, or null. */
-function previousRun(time: number): number | null {
-  return (
-    get<{ t: number | null }>('SELECT MAX(time) AS t FROM media_trends WHERE engine = ? AND time < ?', engine(), time)
-      ?.t ?? null
-  )
+const p = sql.placeholder
+
+function prepare(db: Db) {
+  const prev = alias(mediaTrends, 'p')
+  const torrentSelect = {
+    torrent: torrents,
+    /** Its movie or series, with what the release name says (season, episode, quality). */
+    link: torrentMedia,
+    mediaKind: media.kind,
+    mediaTitle: media.title,
+    trackers: sql<number>`(SELECT COUNT(*) FROM ${torrentTrackers} tt WHERE tt.torrent_id = ${torrents.id})`,
+    /** Rank in the latest run of the engine shown, when scored. */
+    rank: sql<
+      number | null
+    >`(SELECT tr.rank FROM ${trends} tr WHERE tr.torrent_id = ${torrents.id} AND tr.engine = ${p('engine')} AND tr.time = ${p('time')})`,
+  }
+  const torrentFrom = () =>
+    db
+      .select(torrentSelect)
+      .from(torrents)
+      .leftJoin(torrentMedia, eq(torrentMedia.torrentId, torrents.id))
+      .leftJoin(media, eq(media.id, torrentMedia.mediaId))
+  return {
+    ranking: db
+      .select({
+        media,
+        rank: mediaTrends.rank,
+        score: mediaTrends.score,
+        torrents: mediaTrends.torrents,
+        previousRank: prev.rank,
+      })
+      .from(mediaTrends)
+      .innerJoin(media, eq(media.id, mediaTrends.mediaId))
+      .leftJoin(
+        prev,
+        and(eq(prev.mediaId, mediaTrends.mediaId), eq(prev.engine, mediaTrends.engine), eq(prev.time, p('previous'))),
+      )
+      .where(and(eq(mediaTrends.engine, p('engine')), eq(mediaTrends.time, p('time')), eq(media.kind, p('kind'))))
+      .orderBy(asc(mediaTrends.rank))
+      .limit(p('limit'))
+      .prepare(),
+    previousRun: db
+      .select({ t: max(mediaTrends.time) })
+      .from(mediaTrends)
+      .where(and(eq(mediaTrends.engine, p('engine')), lt(mediaTrends.time, p('time'))))
+      .prepare(),
+    archiveDays: db
+      .select({
+        day: sql<number>`${mediaTrends.time} / 86400`.as('day'),
+        time: sql<number>`MAX(${mediaTrends.time})`,
+        runs: sql<number>`COUNT(DISTINCT ${mediaTrends.time})`,
+      })
+      .from(mediaTrends)
+      .where(eq(mediaTrends.engine, p('engine')))
+      .groupBy(sql`day`)
+      .orderBy(desc(sql`day`))
+      .prepare(),
+    mediaPaths: db
+      .select({ id: media.id, kind: media.kind })
+      .from(media)
+      .orderBy(asc(media.kind), asc(media.id))
+      .prepare(),
+    mediaById: db
+      .select()
+      .from(media)
+      .where(eq(media.id, p('id')))
+      .prepare(),
+    activity: db
+      .select()
+      .from(mediaActivity)
+      .where(and(eq(mediaActivity.mediaId, p('id')), gte(mediaActivity.day, p('from'))))
+      .orderBy(asc(mediaActivity.day))
+      .prepare(),
+    // `+engine` keeps SQLite on the (torrent/media, time, engine) key: without it the planner picks
+    // the (engine, time) index and scans every row of the engine for each page (76 s for 10k torrents).
+    rankHistory: db
+      .select({
+        time: mediaTrends.time,
+        rank: mediaTrends.rank,
+        score: mediaTrends.score,
+        torrents: mediaTrends.torrents,
+      })
+      .from(mediaTrends)
+      .where(and(eq(mediaTrends.mediaId, p('id')), sql`+${mediaTrends.engine} = ${p('engine')}`))
+      .orderBy(asc(mediaTrends.time))
+      .prepare(),
+    torrentsOfMedia: torrentFrom()
+      .where(eq(torrentMedia.mediaId, p('id')))
+      .orderBy(asc(torrentMedia.season), asc(torrentMedia.episode), desc(torrents.pubDate), asc(torrents.id))
+      .prepare(),
+    torrentById: torrentFrom()
+      .where(eq(torrents.id, p('id')))
+      .prepare(),
+    torrentIds: db.select({ id: torrents.id }).from(torrents).orderBy(asc(torrents.id)).prepare(),
+    latestScrape: db
+      .select({
+        time: stats.time,
+        seeders: max(stats.seeders),
+        leechers: max(stats.leechers),
+        completed: max(stats.completed),
+      })
+      .from(stats)
+      .where(
+        and(
+          eq(stats.torrentId, p('id')),
+          eq(stats.time, sql`(SELECT MAX(s2.time) FROM ${stats} s2 WHERE s2.torrent_id = ${p('id')})`),
+        ),
+      )
+      .prepare(),
+    trackerSeries: db
+      .select({
+        tracker: trackers.name,
+        time: stats.time,
+        seeders: stats.seeders,
+        leechers: stats.leechers,
+        completed: stats.completed,
+      })
+      .from(stats)
+      .innerJoin(trackers, eq(trackers.id, stats.trackerId))
+      .where(and(eq(stats.torrentId, p('id')), gte(stats.time, p('from'))))
+      .orderBy(asc(trackers.name), asc(stats.time))
+      .prepare(),
+    indexerStats: db
+      .select()
+      .from(indexerStatsT)
+      .where(eq(indexerStatsT.torrentId, p('id')))
+      .orderBy(asc(indexerStatsT.indexer), asc(indexerStatsT.time))
+      .prepare(),
+    scoreHistory: db
+      .select({ time: trends.time, score: trends.score, rank: trends.rank, trending: trends.trending })
+      .from(trends)
+      .where(and(eq(trends.torrentId, p('id')), sql`+${trends.engine} = ${p('engine')}`))
+      .orderBy(asc(trends.time))
+      .prepare(),
+    statusHistory: db
+      .select({ time: statusHistoryT.time, status: statusHistoryT.status })
+      .from(statusHistoryT)
+      .where(eq(statusHistoryT.torrentId, p('id')))
+      .orderBy(
+        asc(statusHistoryT.time),
+        sql`CASE ${statusHistoryT.status} WHEN 'new' THEN 0 WHEN 'follow' THEN 1 ELSE 2 END`,
+      )
+      .prepare(),
+    sparkRows: (ids: number[], from: number, to: number) =>
+      db
+        .select({ mediaId: mediaActivity.mediaId, day: mediaActivity.day, peers: mediaActivity.peers })
+        .from(mediaActivity)
+        .where(and(inArray(mediaActivity.mediaId, ids), gte(mediaActivity.day, from), lte(mediaActivity.day, to)))
+        .all(),
+  }
 }
 
-function engine(): string {
-  return open().overview.engine
-}
+// ---- rankings ----
 
 /** The ranking of one kind at one run (default: the latest), with each medium's previous rank. */
-export function ranking(kind: Kind, time: number | null = overview().latest, limit = HOME_LIMIT): RankedMedia[] {
-  if (time === null) return []
-  const prev = previousRun(time)
-  const rows = all<MediaRowRaw & { rank: number; score: number; torrents: number; prev_rank: number | null }>(
-    `SELECT ${MEDIA_COLS}, mt.rank, mt.score, mt.torrents, p.rank AS prev_rank
-     FROM media_trends mt JOIN media m ON m.id = mt.media_id
-     LEFT JOIN media_trends p ON p.media_id = mt.media_id AND p.engine = mt.engine AND p.time = ?
-     WHERE mt.engine = ? AND mt.time = ? AND m.kind = ?
-     ORDER BY mt.rank LIMIT ?`,
-    prev ?? -1,
-    engine(),
-    time,
-    kind,
-    limit,
-  )
-  return rows.map((r) => ({
-    ...toMedia(r),
-    rank: r.rank,
-    score: r.score,
-    torrents: r.torrents,
-    previousRank: r.prev_rank,
-  }))
+export function ranking(kind: Kind, time: number | null, limit: number): RankedMedia[] {
+  const q = queries()
+  if (!q || time === null) return []
+  const previous =
+    time === latestRun()
+      ? (overview().site?.previousRun ?? null)
+      : (q.previousRun.get({ engine: engine(), time })?.t ?? null)
+  return q.ranking
+    .all({ engine: engine(), time, kind, limit, previous: previous ?? -1 })
+    .map((r) => ({ ...r.media, rank: r.rank, score: r.score, torrents: r.torrents, previousRank: r.previousRank }))
 }
 
 /** Days that have at least one run, newest first, with the last run of each day. */
-export function archiveDays(): { date: string; time: number; runs: number }[] {
-  return all<{ day: number; time: number; runs: number }>(
-    `SELECT time / 86400 AS day, MAX(time) AS time, COUNT(DISTINCT time) AS runs FROM media_trends
-     WHERE engine = ? GROUP BY day ORDER BY day DESC`,
-    engine(),
-  ).map((r) => ({ date: new Date(r.day * DAY * 1000).toISOString().slice(0, 10), time: r.time, runs: r.runs }))
+export function archiveDays() {
+  return (queries()?.archiveDays.all({ engine: engine() }) ?? []).map((r) => ({
+    date: new Date(r.day * DAY * 1000).toISOString().slice(0, 10),
+    time: r.time,
+    runs: r.runs,
+  }))
 }
 
-// ---- activity ----
+// ---- activity (computed by the pipeline: media_activity) ----
 
-/**
- * Daily activity summed over a set of torrents, from `from` (Unix s) on: for each torrent and day
- * the largest numbers any tracker reported (trackers overlap, so they are not added), then summed
- * over torrents. Downloads are the day-to-day increase of each torrent's largest completed counter.
- */
-export function activityOfTorrents(torrentIds: number[], from: number): DayActivity[] {
-  if (torrentIds.length === 0) return []
-  const rows: { torrent_id: number; day: number; s: number; l: number; c: number | null }[] = []
-  for (let i = 0; i < torrentIds.length; i += 500) {
-    const chunk = torrentIds.slice(i, i + 500)
-    rows.push(
-      ...all<{ torrent_id: number; day: number; s: number; l: number; c: number | null }>(
-        `SELECT torrent_id, time / 86400 AS day, MAX(seeders) AS s, MAX(leechers) AS l, MAX(completed) AS c
-         FROM stats WHERE torrent_id IN (${chunk.map(() => '?').join(',')}) AND time >= ?
-         GROUP BY torrent_id, day ORDER BY torrent_id, day`,
-        ...chunk,
-        from,
-      ),
-    )
-  }
-  return sumDaily(rows)
+/** A movie's or series' daily activity from `from` (Unix s) on. */
+export function mediaActivityFrom(mediaId: number, from: number): DayActivity[] {
+  return queries()?.activity.all({ id: mediaId, from: from - (from % DAY) }) ?? []
 }
 
-/** Pure: per-torrent daily maxima → daily sums (exported for tests). */
-export function sumDaily(
-  rows: { torrent_id: number; day: number; s: number; l: number; c: number | null }[],
-): DayActivity[] {
-  const byDay = new Map<number, DayActivity>()
-  let lastTorrent = -1
-  let lastCompleted: number | null = null
-  for (const r of rows) {
-    if (r.torrent_id !== lastTorrent) {
-      lastTorrent = r.torrent_id
-      lastCompleted = null
-    }
-    const d = byDay.get(r.day) ?? { day: r.day * DAY, seeders: 0, leechers: 0, downloads: null }
-    d.seeders += r.s
-    d.leechers += r.l
-    if (r.c != null) {
-      if (lastCompleted != null) d.downloads = (d.downloads ?? 0) + Math.max(0, r.c - lastCompleted)
-      lastCompleted = r.c
-    }
-    byDay.set(r.day, d)
-  }
-  return [...byDay.values()].sort((a, b) => a.day - b.day)
-}
-
-/** Sparkline values (seeders + leechers per day over the last `days` days) for several media. */
-export function sparklines(mediaIds: number[], days = 14): Map<number, number[]> {
+/** Sparkline values (the day's peers, summed over torrents) over the `days` days up to `to`. */
+export function sparklines(mediaIds: number[], to: number, days: number): Map<number, number[]> {
   const out = new Map<number, number[]>()
-  const latest = overview().latest
-  if (latest === null || mediaIds.length === 0) return out
-  const from = Math.floor(latest / DAY) * DAY - (days - 1) * DAY
-  const rows = all<{ media_id: number; torrent_id: number; day: number; a: number }>(
-    `SELECT tm.media_id, s.torrent_id, s.time / 86400 AS day, MAX(s.seeders + s.leechers) AS a
-     FROM torrent_media tm JOIN stats s ON s.torrent_id = tm.torrent_id
-     WHERE tm.media_id IN (${mediaIds.map(() => '?').join(',')}) AND s.time >= ? AND s.time <= ?
-     GROUP BY tm.media_id, s.torrent_id, day`,
-    ...mediaIds,
-    from,
-    latest,
-  )
+  const q = queries()
+  if (!q || mediaIds.length === 0) return out
+  const from = to - (to % DAY) - (days - 1) * DAY
   for (const id of mediaIds) out.set(id, new Array(days).fill(0))
-  for (const r of rows) {
-    const i = r.day - from / DAY
-    const arr = out.get(r.media_id)
-    if (arr && i >= 0 && i < days) arr[i] = (arr[i] ?? 0) + r.a
+  for (const r of q.sparkRows(mediaIds, from, to)) {
+    const arr = out.get(r.mediaId)
+    const i = (r.day - from) / DAY
+    if (arr && i >= 0 && i < days) arr[i] = r.peers
   }
   return out
 }
 
-// ---- media pages ----
+// ---- media ----
 
-export function mediaIds(kind: Kind): number[] {
-  return all<{ id: number }>('SELECT id FROM media WHERE kind = ? ORDER BY id', kind).map((r) => r.id)
+export function mediaPaths() {
+  return queries()?.mediaPaths.all() ?? []
 }
 
 export function mediaById(id: number): Media | null {
-  const r = get<MediaRowRaw>(`SELECT ${MEDIA_COLS} FROM media m WHERE m.id = ?`, id)
-  return r ? toMedia(r) : null
+  return queries()?.mediaById.get({ id }) ?? null
 }
 
-export function rankHistory(mediaId: number): { time: number; rank: number; score: number; torrents: number }[] {
-  return all(
-    'SELECT time, rank, score, torrents FROM media_trends WHERE media_id = ? AND +engine = ? ORDER BY time',
-    mediaId,
-    engine(),
+export function rankHistory(mediaId: number) {
+  return queries()?.rankHistory.all({ id: mediaId, engine: engine() }) ?? []
+}
+
+function toTorrent(r: TorrentRaw): Torrent {
+  const q = queries()
+  const l = q?.latestScrape.get({ id: r.torrent.id })
+  const latest =
+    l && l.time != null
+      ? { time: l.time, seeders: l.seeders ?? 0, leechers: l.leechers ?? 0, completed: l.completed ?? null }
+      : null
+  const { torrent, ...rest } = r
+  return { ...torrent, ...rest, latest }
+}
+
+export function torrentsOfMedia(mediaId: number): Torrent[] {
+  return (queries()?.torrentsOfMedia.all({ id: mediaId, engine: engine(), time: latestRun() ?? -1 }) ?? []).map(
+    toTorrent,
   )
 }
 
-const TORRENT_SELECT = `SELECT t.id, t.name, t.pub_date, t.size, t.status, t.category, t.indexer,
-    tm.media_id, m.kind AS media_kind, m.title AS media_title, tm.season, tm.episode, tm.release,
-    (SELECT COUNT(*) FROM torrent_trackers tt WHERE tt.torrent_id = t.id) AS trackers,
-    (SELECT rank FROM trends tr WHERE tr.torrent_id = t.id AND tr.engine = ? AND tr.time = ?) AS rank
-  FROM torrents t LEFT JOIN torrent_media tm ON tm.torrent_id = t.id LEFT JOIN media m ON m.id = tm.media_id`
-
-interface TorrentRaw {
-  id: number
-  name: string
-  pub_date: number
-  size: number | null
-  status: string
-  category: string
-  indexer: string | null
-  media_id: number | null
-  media_kind: Kind | null
-  media_title: string | null
-  season: number | null
-  episode: number | null
-  release: string | null
-  trackers: number
-  rank: number | null
-}
-
-function latestOf(torrentId: number): TorrentRow['latest'] {
-  const r = get<{ time: number | null; s: number; l: number; c: number | null }>(
-    `SELECT time, MAX(seeders) AS s, MAX(leechers) AS l, MAX(completed) AS c FROM stats
-     WHERE torrent_id = ? AND time = (SELECT MAX(time) FROM stats WHERE torrent_id = ?)`,
-    torrentId,
-    torrentId,
-  )
-  return r && r.time != null ? { time: r.time, seeders: r.s, leechers: r.l, completed: r.c } : null
-}
-
-function toTorrent(r: TorrentRaw): TorrentRow {
-  const release = parseJson<unknown>(r.release, null)
-  return {
-    id: r.id,
-    name: r.name,
-    pubDate: r.pub_date,
-    size: r.size,
-    status: r.status,
-    category: r.category,
-    indexer: r.indexer,
-    mediaId: r.media_id,
-    mediaKind: r.media_kind,
-    mediaTitle: r.media_title,
-    season: r.season,
-    episode: r.episode,
-    release: release && typeof release === 'object' ? (release as Record<string, unknown>) : null,
-    trackers: r.trackers,
-    latest: latestOf(r.id),
-    rank: r.rank,
-  }
-}
-
-export function torrentsOfMedia(mediaId: number): TorrentRow[] {
-  return all<TorrentRaw>(
-    `${TORRENT_SELECT} WHERE tm.media_id = ? ORDER BY tm.season, tm.episode, t.pub_date DESC, t.id`,
-    engine(),
-    overview().latest ?? -1,
-    mediaId,
-  ).map(toTorrent)
-}
-
-// ---- torrent pages ----
+// ---- torrents ----
 
 export function torrentIds(): number[] {
-  return all<{ id: number }>('SELECT id FROM torrents ORDER BY id').map((r) => r.id)
+  return (queries()?.torrentIds.all() ?? []).map((r) => r.id)
 }
 
-export function torrentById(id: number): TorrentRow | null {
-  const r = get<TorrentRaw>(`${TORRENT_SELECT} WHERE t.id = ?`, engine(), overview().latest ?? -1, id)
+export function torrentById(id: number): Torrent | null {
+  const r = queries()?.torrentById.get({ id, engine: engine(), time: latestRun() ?? -1 })
   return r ? toTorrent(r) : null
 }
 
 /** Every scrape of a torrent since `from`, one series per tracker (tracker name order). */
 export function trackerSeries(torrentId: number, from: number): TrackerSeries[] {
-  const rows = all<{ tracker: string; time: number; seeders: number; leechers: number; completed: number | null }>(
-    `SELECT tr.name AS tracker, s.time, s.seeders, s.leechers, s.completed
-     FROM stats s JOIN trackers tr ON tr.id = s.tracker_id
-     WHERE s.torrent_id = ? AND s.time >= ? ORDER BY tr.name, s.time`,
-    torrentId,
-    from,
-  )
   const out: TrackerSeries[] = []
-  for (const r of rows) {
+  for (const { tracker, ...point } of queries()?.trackerSeries.all({ id: torrentId, from }) ?? []) {
     let last = out[out.length - 1]
-    if (!last || last.tracker !== r.tracker) {
-      last = { tracker: r.tracker, points: [] }
+    if (!last || last.tracker !== tracker) {
+      last = { tracker, points: [] }
       out.push(last)
     }
-    last.points.push({ time: r.time, seeders: r.seeders, leechers: r.leechers, completed: r.completed })
+    last.points.push(point)
   }
   return out
 }
 
-export function indexerStats(
-  torrentId: number,
-): { time: number; indexer: string; seeders: number | null; leechers: number | null; grabs: number | null }[] {
-  return all(
-    'SELECT time, indexer, seeders, leechers, grabs FROM indexer_stats WHERE torrent_id = ? ORDER BY indexer, time',
-    torrentId,
-  )
+export function indexerStats(torrentId: number) {
+  return queries()?.indexerStats.all({ id: torrentId }) ?? []
 }
 
-// `+engine` keeps SQLite on the (torrent/media, time, engine) key: without it the planner picks the
-// (engine, time) index and scans every row of the engine for each page (76 s for 10k torrents).
-export function scoreHistory(torrentId: number): { time: number; score: number; rank: number; trending: number }[] {
-  return all(
-    'SELECT time, score, rank, trending FROM trends WHERE torrent_id = ? AND +engine = ? ORDER BY time',
-    torrentId,
-    engine(),
-  )
+export function scoreHistory(torrentId: number) {
+  return queries()?.scoreHistory.all({ id: torrentId, engine: engine() }) ?? []
 }
 
-export function statusHistory(torrentId: number): { time: number; status: string }[] {
-  return all(
-    `SELECT time, status FROM status_history WHERE torrent_id = ?
-     ORDER BY time, CASE status WHEN 'new' THEN 0 WHEN 'follow' THEN 1 ELSE 2 END`,
-    torrentId,
-  )
-}
-
-// ---- feeds ----
-
-/** Media of the latest ranking of one kind with the ids the *arr tools need. */
-export function feedMedia(kind: Kind, limit = HOME_LIMIT): RankedMedia[] {
-  return ranking(kind, overview().latest, limit)
+export function statusHistory(torrentId: number) {
+  return queries()?.statusHistory.all({ id: torrentId }) ?? []
 }

@@ -1,14 +1,15 @@
 /**
  * Playwright global setup: seed a database in a temp dir, build the site from it once, build a
- * second site from an empty database, serve both on 127.0.0.1 (free ports), and hand the URLs and
- * paths to the tests through the environment. The teardown stops the servers and removes the dir.
+ * second site from an empty database, preview both on 127.0.0.1 (Astro's preview(), free ports),
+ * and hand the URLs and paths to the tests through the environment. The teardown stops the
+ * servers and removes the dir.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { buildSite } from '../../devkit/site/build.ts'
+import { buildSiteApart } from '../../devkit/site/build.ts'
 import { seedSiteDb } from '../../devkit/site/seed-db.ts'
-import { serveStatic } from './static-server.ts'
+import { previewSite } from '../../pipeline/publish/build.ts'
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'mediastrends-e2e-'))
@@ -18,18 +19,18 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   seedSiteDb(emptyDb, { empty: true })
   const out = join(dir, 'dist')
   const emptyOut = join(dir, 'dist-empty')
-  buildSite(db, out)
-  buildSite(emptyDb, emptyOut)
-  const site = await serveStatic(out)
-  const empty = await serveStatic(emptyOut)
+  buildSiteApart(db, out)
+  buildSiteApart(emptyDb, emptyOut)
+  const site = await previewSite(out)
+  const empty = await previewSite(emptyOut)
   process.env.E2E_DIR = dir
   process.env.E2E_DB = db
   process.env.E2E_DIST = out
   process.env.E2E_URL = site.url
   process.env.E2E_EMPTY_URL = empty.url
   return async () => {
-    await site.close()
-    await empty.close()
+    await site.stop()
+    await empty.stop()
     if (!process.env.E2E_KEEP) rmSync(dir, { recursive: true, force: true })
   }
 }

@@ -39,6 +39,8 @@ describe('command line', () => {
       'torrents status',
       'movies compute',
       'series get',
+      'site data',
+      'site build',
       'run',
       'demo',
     ]) {

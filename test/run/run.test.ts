@@ -93,13 +93,14 @@ describe('planSteps', () => {
       ['torrents status', null],
       ['movies compute', null],
       ['series compute', null],
+      ['site data', null],
     ])
     expect(planSteps(config, { stats: 'together' }).filter((s) => s.name === 'torrents stats')).toHaveLength(1)
     expect(
       planSteps({ indexers: { indexer_file: 'i', entries: {} }, trackers: { tracker_file: 't', entries: {} } }).map(
         (s) => s.name,
       ),
-    ).toEqual(['torrents trends compute', 'torrents status', 'movies compute', 'series compute'])
+    ).toEqual(['torrents trends compute', 'torrents status', 'movies compute', 'series compute', 'site data'])
   })
 })
 

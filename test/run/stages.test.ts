@@ -121,6 +121,7 @@ describe('run with the real stages', () => {
       ['torrents status', null],
       ['movies compute', null],
       ['series compute', null],
+      ['site data', null],
     ])
     expect(status('run')).toBe('failed')
     expect(status('torrents add', 'deadidx/movies')).toBe('failed')
@@ -228,6 +229,7 @@ describe('run with the real stages', () => {
       ['torrents status', null],
       ['movies compute', null],
       ['series compute', null],
+      ['site data', null],
     ])
     expect(rows.filter((r) => r.status === 'running')).toEqual([])
     const byStep = (s: string) => rows.slice(2).find((r) => r.step === s)?.status

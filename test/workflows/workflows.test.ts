@@ -134,7 +134,7 @@ describe('publish.yml', () => {
       /data-branch\.sh restore/,
       /mediastrends\.mjs run/,
       /data-branch\.sh save/,
-      /npm run build/,
+      /mediastrends\.mjs site build/,
       /upload-pages-artifact/,
     ]
     const text = all.map((s) => `${s.run ?? ''} ${s.uses ?? ''}`)
@@ -153,6 +153,13 @@ describe('publish.yml', () => {
     const cond = "${{ always() && steps.restore.outcome == 'success' }}"
     expect(byName(/^Save the new rows/).if).toBe(cond)
     expect(byName(/^Save the database cache/).if).toBe(cond)
+  })
+
+  it('builds the site (site data, then Astro) for the address of the Pages step', () => {
+    expect(byName(/^Configure Pages/).id).toBe('pages')
+    const build = byName(/^Build the site/)
+    expect(build.run).toBe('node bin/mediastrends.mjs site build')
+    expect(build.env).toEqual({ SITE_URL: '${{ steps.pages.outputs.base_url }}/' })
   })
 
   it('passes secrets only to the pipeline run, through env', () => {

@@ -1,14 +1,9 @@
 /**
- * Node-only checks of the site's pure helpers and settings (no browser): chart geometry, daily
- * activity sums, display helpers, and where the build reads its database from.
+ * The site's pure helpers, in Node (no browser): chart geometry and display helpers.
  */
-import { join } from 'node:path'
-import { expect, test } from '@playwright/test'
+import { expect, test } from 'vitest'
 import { compact, lineChart, niceTicks, sparkPath, thin, timeTicks } from '../../site/lib/charts.ts'
-import { sumDaily } from '../../site/lib/data.ts'
 import { episodeLabel, fmtBytes, imdbUrl, initials, posterUrl, quality, rankChange } from '../../site/lib/format.ts'
-import { siteSettings } from '../../site/lib/settings.ts'
-import { makeConfigDir } from '../helpers/config.ts'
 
 const DAY = 86_400
 const T0 = Date.UTC(2026, 10, 1) / 1000
@@ -79,21 +74,6 @@ test('thin keeps the last point; sparkPath scales to the box', () => {
   expect(sparkPath([]).d).toBe('')
 })
 
-test('sumDaily: busiest numbers per torrent and day, downloads from completed deltas', () => {
-  const d = 20_000
-  const days = sumDaily([
-    { torrent_id: 1, day: d, s: 10, l: 5, c: 100 },
-    { torrent_id: 1, day: d + 1, s: 12, l: 4, c: 130 },
-    { torrent_id: 2, day: d, s: 3, l: 1, c: null },
-    { torrent_id: 2, day: d + 1, s: 4, l: 2, c: 50 },
-    { torrent_id: 3, day: d + 1, s: 1, l: 1, c: 7 },
-  ])
-  expect(days).toEqual([
-    { day: d * DAY, seeders: 13, leechers: 6, downloads: null },
-    { day: (d + 1) * DAY, seeders: 17, leechers: 7, downloads: 30 },
-  ])
-})
-
 test('display helpers', () => {
   expect(quality({ resolution: '1080p', source: 'BluRay', codec: 'x265', group: 'FLUX', languages: ['fr'] })).toBe(
     '1080p · BluRay · x265 · FLUX · fr',
@@ -112,23 +92,4 @@ test('display helpers', () => {
   expect(imdbUrl('tt0111161')).toBe('https://www.imdb.com/title/tt0111161/')
   expect(imdbUrl('"><x')).toBeNull()
   expect(initials('<script>alert(1)</script>')).toBe('SA')
-})
-
-test('settings: MEDIASTRENDS_DB wins, then the config of MEDIASTRENDS_MODE, then data/mediastrends.db', () => {
-  const cfg = makeConfigDir({ ini: '[site]\ntitle = Trends\nbase_url = https://example.net/trends/\n' })
-  try {
-    const env = { MEDIASTRENDS_MODE: cfg.mode, MEDIASTRENDS_DIRCONF: cfg.dir, HOME: cfg.dir }
-    const fromConfig = siteSettings(env)
-    expect(fromConfig.dbPath).toMatch(/mediastrends\.db$/)
-    expect(fromConfig.siteUrl).toBe('https://example.net/trends/')
-    expect(fromConfig.title).toBe('Trends')
-    expect(siteSettings({ ...env, MEDIASTRENDS_DB: '/tmp/x.db', SITE_URL: 'http://h/p' })).toMatchObject({
-      dbPath: '/tmp/x.db',
-      siteUrl: 'http://h/p/',
-    })
-    expect(siteSettings({}).dbPath).toBe(join(process.cwd(), 'data/mediastrends.db'))
-    expect(siteSettings({ MEDIASTRENDS_ENGINE: 'normalized' }).engine).toBe('normalized')
-  } finally {
-    cfg.cleanup()
-  }
 })
