@@ -359,6 +359,35 @@ export const activityState = sqliteTable('activity_state', {
   mediaId: integer('media_id'), // its torrent_media link when last computed
 })
 
+/** The charts a visitor and the feeds read: `day` (the engine's ranking of the run), `week`
+ * (downloads over the 7 days to the chart's day, as TorrentFreak's weekly list), `rising` (titles
+ * far above their own recent baseline). Written per run by `site data` (pipeline/publish). */
+export const CHART_WINDOWS = ['day', 'week', 'rising'] as const
+export type ChartWindow = (typeof CHART_WINDOWS)[number]
+
+export const charts = sqliteTable(
+  'charts',
+  {
+    window: text('window', { enum: CHART_WINDOWS }).notNull(),
+    kind: text('kind', { enum: MEDIA_KINDS }).notNull(),
+    time: integer('time').notNull(), // the run clock the chart was computed at (unix s)
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    rank: integer('rank').notNull(), // 1 = top
+    value: real('value').notNull(), // day/week: downloads per day / over the week; rising: its score
+    lastRank: integer('last_rank'), // rank in the previous chart of this window (day: previous run; week: 7 days earlier); null = new or re-entry
+    periods: integer('periods').notNull(), // runs (day) or weeks (week, rising) on this chart so far, this one included
+    peakRank: integer('peak_rank').notNull(), // best rank ever on this chart
+    reentry: integer('reentry', { mode: 'boolean' }).notNull().default(false), // back after dropping out
+  },
+  (t) => [
+    primaryKey({ columns: [t.window, t.kind, t.time, t.mediaId] }),
+    index('charts_rank_idx').on(t.window, t.kind, t.time, t.rank),
+    index('charts_media_idx').on(t.mediaId),
+  ],
+)
+
 /**
  * Tables in dependency order (parents first): used by reset-tables, and by export/import
  * (pipeline/db/ndjson.ts), which derives its columns, natural keys (primary key, else unique
@@ -384,6 +413,7 @@ export const TABLES = {
   torrent_activity: torrentActivity,
   media_activity: mediaActivity,
   activity_state: activityState,
+  charts,
 } as const
 export type TableName = keyof typeof TABLES
 /**
