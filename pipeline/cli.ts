@@ -1,7 +1,7 @@
 /**
  * The CLI entry: parse arguments (cac), build the context, dispatch to a command, catch errors
- * once. Commands live with their stage (ingest/, collect/, score/, group/, run/, demo/) or in
- * commands/ (database, config); this file only wires names to them.
+ * once. Commands live with their stage (`<stage>/command.ts`: ingest, collect, score, group,
+ * publish, run, db, config; the demo in devkit/demo); this file only wires names to them.
  *
  *   mediastrends [-v…] [-f DIR] [-m MODE] [--now ISO] [--json] <group> <command> [options]
  */

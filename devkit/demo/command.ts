@@ -7,7 +7,7 @@
  * 2. Writes a config of its own under `--dir` (default data/demo): a separate database that never
  *    touches the user's.
  * 3. Simulates N days: at each scrape time the swarms are moved to the simulator's state
- *    (pipeline/sim) by real announces, then the real pipeline runs at that time (`--now`): ingest,
+ *    (devkit/sim) by real announces, then the real pipeline runs at that time (`--now`): ingest,
  *    scrapes over HTTP and UDP, trends, status, movies, series.
  * 4. Builds the site from the demo database into dist/ and says where it is (`--serve` previews it).
  */

@@ -1,6 +1,6 @@
 /**
  * Benchmark of `torrents stats` (collect): a loopback tracker (bittorrent-tracker's Server, see
- * pipeline/testing/tracker.ts) holds N swarms; N followed torrents linked to it sit in a fresh
+ * devkit/servers/tracker.ts) holds N swarms; N followed torrents linked to it sit in a fresh
  * SQLite file; the stats step scrapes them all and writes the rows. Printed: wall time and hashes/s
  * of the step (DB reads and writes included), per transport, for N = 10 000 and 100 000.
  *
