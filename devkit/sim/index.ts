@@ -5,3 +5,17 @@ export { hashSeed, mulberry32, type Rng, rng } from './rng.ts'
 export { DEFAULT_TRACKERS, makeScenario, randomCurve, type Scenario, type ScenarioOptions } from './scenario.ts'
 export { Swarm, type SwarmSpec, type SwarmState } from './swarm.ts'
 export { type Observation, SimTracker, type TrackerSpec } from './tracker.ts'
+export { BASELINES, type BaselineName, baselineScores } from './baselines.ts'
+export {
+  binomial,
+  HARSH_KINDS,
+  HARSH_TYPES,
+  type HarshKind,
+  type HarshOptions,
+  type HarshScenario,
+  HarshSwarm,
+  type HarshSwarmSpec,
+  type HarshType,
+  makeHarshScenario,
+  poisson,
+} from './harsh.ts'
