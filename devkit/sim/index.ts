@@ -8,6 +8,8 @@ export { type Observation, SimTracker, type TrackerSpec } from './tracker.ts'
 export { BASELINES, type BaselineName, baselineScores } from './baselines.ts'
 export {
   binomial,
+  harshBaseRate,
+  harshDayNight,
   HARSH_KINDS,
   HARSH_TYPES,
   type HarshKind,
