@@ -197,7 +197,8 @@ export function formatHarsh(cells: readonly HarshCell[], def: string): string[] 
         ...seeds.map((s) => meanOf(cells, m, (c) => c.ranker === r && c.truth === truth && c.seed === s).toFixed(3)),
       ])
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
-      const fmtRow = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
+      const fmtRow = (r: string[]) =>
+        r.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ')
       lines.push(fmtRow(head), ...rows.map(fmtRow))
     }
   }
@@ -236,7 +237,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const types = values.types.split(',') as HarshType[]
     const bad = types.filter((t) => !HARSH_TYPES.includes(t))
     if (bad.length || seeds.some((x) => !Number.isInteger(x))) {
-      console.error(`eval: --types from ${HARSH_TYPES.join(',')}, --seeds whole numbers (got ${values.types} / ${values.seeds})`)
+      console.error(
+        `eval: --types from ${HARSH_TYPES.join(',')}, --seeds whole numbers (got ${values.types} / ${values.seeds})`,
+      )
       process.exit(2)
     }
     const cells = evaluateHarsh({ seeds, types, torrents: Number(values.torrents), days: Number(values.days) })

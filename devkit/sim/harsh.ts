@@ -136,7 +136,8 @@ export function harshDayNight(s: HarshSwarmSpec, t: number): number {
   const hour = (t / HOUR) % 24
   let f = 0
   for (let z = 0; z < ZONE_PEAKS.length; z++) {
-    f += (s.zones[z] as number) * (1 + s.dayNight * Math.sin((2 * Math.PI * (hour - (ZONE_PEAKS[z] as number) + 6)) / 24))
+    f +=
+      (s.zones[z] as number) * (1 + s.dayNight * Math.sin((2 * Math.PI * (hour - (ZONE_PEAKS[z] as number) + 6)) / 24))
   }
   return f
 }

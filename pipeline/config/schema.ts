@@ -123,7 +123,9 @@ export function iniSchema(base: string) {
     trends_manager: z.strictObject({
       engine: z
         .enum(ENGINES)
-        .describe('nowcast (expected downloads of the next 24 h), velocity (downloads/hour) or normalized (the older tool’s engine)'),
+        .describe(
+          'nowcast (expected downloads of the next 24 h), velocity (downloads/hour) or normalized (the older tool’s engine)',
+        ),
       min_date: optDate.describe('start of the scoring window (default: max_date − delta_days)'),
       max_date: optDate.describe('end of the scoring window (default: the run clock)'),
       delta_days: num(0.001, 3650).describe('length of the scoring window in days'),

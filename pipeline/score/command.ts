@@ -143,7 +143,6 @@ export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): Trending
   return rows.map((r) => ({ ...r, pubDate: isoSeconds(r.pubDate), time: isoSeconds(r.time), engine }))
 }
 
-
 function idsByHash(ctx: Context, hashes: string[]): Map<string, number> {
   if (hashes.length === 0) return new Map()
   const rows = ctx
@@ -172,7 +171,12 @@ export async function trendsGet(ctx: Context, opts: TrendsGetOptions): Promise<v
     const engine = engineOf(ctx, undefined)
     const time = rows.length ? latestRunTime(ctx.db(), engine) : undefined
     const parts = time === undefined ? new Map() : explainRun(ctx, engine, time)
-    const ids = parts.size ? idsByHash(ctx, rows.map((r) => r.infoHash)) : new Map<string, number>()
+    const ids = parts.size
+      ? idsByHash(
+          ctx,
+          rows.map((r) => r.infoHash),
+        )
+      : new Map<string, number>()
     const explained: ExplainedRow[] = rows.map((r) => {
       const p = parts.get(ids.get(r.infoHash) ?? -1)
       return p ? { ...r, parts: p } : r

@@ -193,7 +193,8 @@ export function trackerView(
       if (c >= base) {
         dc = c - base
         base = c
-      } else if (c < base / 2) base = c // a restart: this interval is unknown
+      } else if (c < base / 2)
+        base = c // a restart: this interval is unknown
       else dc = 0 // jitter: counting goes on from the higher value
       if (!Number.isNaN(dc)) {
         const dt = (t - prevT) / HOUR
