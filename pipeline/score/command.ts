@@ -53,12 +53,13 @@ export async function trendsCompute(ctx: Context, opts: TrendsComputeOptions): P
   const time = ctx.clock.nowSeconds()
   const window = trendWindow(ctx)
   const t0 = performance.now()
-  const { stats, hashes } = loadCandidates(db, tm.torrents_status, window)
+  const lookback = engine.lookbackSeconds === undefined ? undefined : window.end - engine.lookbackSeconds
+  const { stats, hashes, firstSeen } = loadCandidates(db, tm.torrents_status, window, lookback)
   const t1 = performance.now()
   log.info(
     `${engine.name}: ${hashes.size} candidate(s) (status ${tm.torrents_status.join(',')}), ${stats.length} stat row(s) from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`,
   )
-  const scores = engine.score(stats, { now: window.end, start: window.start, trends: tm })
+  const scores = engine.score(stats, { now: window.end, start: window.start, firstSeen, trends: tm })
   const k = trendingCount(hashes.size, tm.tau, tm.max_trendings)
   const ranked = rankScores(scores, (id) => hashes.get(id) ?? '', { k, positiveOnly: engine.positiveOnly })
   const t2 = performance.now()
@@ -103,8 +104,9 @@ export function explainRun(ctx: Context, engineName: EngineName, time: number): 
   // the window compute used: the configured one, or the one that ended at the run
   const window =
     tm.min_date || tm.max_date ? trendWindow(ctx) : { start: time - Math.round(tm.delta_days * DAY), end: time }
-  const { stats } = loadCandidates(ctx.db(), tm.torrents_status, window)
-  return engine.explain(stats, { now: window.end, start: window.start, trends: tm })
+  const lookback = engine.lookbackSeconds === undefined ? undefined : window.end - engine.lookbackSeconds
+  const { stats, firstSeen } = loadCandidates(ctx.db(), tm.torrents_status, window, lookback)
+  return engine.explain(stats, { now: window.end, start: window.start, firstSeen, trends: tm })
 }
 
 /** The trending torrents of the engine's latest run, filtered by category and pub date. */

@@ -36,6 +36,10 @@ import { byTracker, forEachTorrent, type StatsTable } from './stats-table.ts'
 
 const HOUR = 3600
 const DAY = 86_400
+/** Leechers farther than this from a kernel's centre do not count (so older rows never matter). */
+const KERNEL_REACH = DAY
+/** The engine reads the last 72 h: 48 h of windows plus a kernel's reach. */
+export const NOWCAST_LOOKBACK = 2 * DAY + KERNEL_REACH
 
 export interface NowcastOptions {
   /** The time the scores are for (unix s). */
@@ -54,12 +58,20 @@ export interface NowcastOptions {
   youngHours: number
   youngBoost: number
   staleHours: number
+  /** Each torrent's first time in the window, when the stats hold only the lookback. */
+  firstSeen?: ReadonlyMap<number, number>
 }
 
-export function nowcastOptions(t: IniConfig['trends_manager'], now: number, windowStart: number): NowcastOptions {
+export function nowcastOptions(
+  t: IniConfig['trends_manager'],
+  now: number,
+  windowStart: number,
+  firstSeen?: ReadonlyMap<number, number>,
+): NowcastOptions {
   return {
     now,
     windowStart,
+    firstSeen,
     recentScrapes: t.nowcast_recent_scrapes,
     recentMinHours: t.nowcast_recent_min_hours,
     recentMaxHours: t.nowcast_recent_max_hours,
@@ -136,7 +148,9 @@ class Kernel {
     readonly h: number,
   ) {}
   add(t: number, x: number): void {
-    const w = 2 ** (-Math.abs(t - this.at) / this.h)
+    const d = Math.abs(t - this.at)
+    if (d > KERNEL_REACH) return
+    const w = 2 ** (-d / this.h)
     this.sum += w * x
     this.w += w
   }
@@ -170,6 +184,7 @@ export function trackerView(
   let first = Number.POSITIVE_INFINITY
   let last = Number.NEGATIVE_INFINITY
   let peers = 0
+  let lastLeechers = Number.NaN
   let prevT = Number.NaN
   let base = Number.NaN
   for (const i of rows) {
@@ -181,11 +196,14 @@ export function trackerView(
     if (t >= last) {
       last = t
       peers = l + s
+      lastLeechers = l
     }
-    kNow.add(t, l)
-    kRecent.add(t, l)
-    kDay.add(t, l)
-    kPrev.add(t, l)
+    if (t >= now - NOWCAST_LOOKBACK) {
+      kNow.add(t, l)
+      kRecent.add(t, l)
+      kDay.add(t, l)
+      kPrev.add(t, l)
+    }
     const c = stats.completed[i] as number
     if (Number.isNaN(c)) continue
     if (!Number.isNaN(base) && t > prevT) {
@@ -214,14 +232,16 @@ export function trackerView(
     } else base = c
     prevT = t
   }
-  if (kNow.w === 0) return null
-  const leechers = kNow.value
+  if (Number.isNaN(lastLeechers)) return null
+  // no scrape within a day of now (the tracker is out): its last count
+  const leechers = Number.isNaN(kNow.value) ? lastLeechers : kNow.value
   const rateDay = dtD > 0 ? dcD / dtD : dtR > 0 ? dcR / dtR : 0
   const rateRecent = dtR > 0 ? dcR / dtR : rateDay
   const hoursSeen = (now - first) / HOUR + 1
   const covered = (at: number) => first < at - h / 2
+  // leecher growth since `then`; since first seen when younger; 0 when nothing was scraped near `then`
   const growth = (then: number, k: Kernel, hours: number) =>
-    covered(then) ? (leechers - k.value) / hours : leechers / hoursSeen
+    covered(then) ? (Number.isNaN(k.value) ? 0 : (leechers - k.value) / hours) : leechers / hoursSeen
   const lDay = covered(now - DAY) ? kDay.value : Number.NaN
   const lPrev = covered(now - 2 * DAY) ? kPrev.value : Number.NaN
   return {
@@ -281,6 +301,7 @@ export function nowcastParts(stats: StatsTable, o: NowcastOptions): Map<number, 
       latest = Math.max(latest, v.lastSeen)
       firstSeen = Math.min(firstSeen, v.firstSeen)
     }
+    firstSeen = Math.min(firstSeen, o.firstSeen?.get(torrent) ?? firstSeen)
     const fresh = vs.filter((v) => v.lastSeen >= latest - stale)
     const fade = 2 ** (-Math.max(0, o.now - latest) / stale)
     let rate = 0

@@ -119,3 +119,20 @@ describe('nowcast engine', () => {
     expect(engines.nowcast.positiveOnly).toBe(true)
   })
 })
+
+describe('nowcast lookback', () => {
+  it('scores the same from the last 72 h plus each torrent’s first time as from the whole window', async () => {
+    const { makeHarshScenario } = await import('../../devkit/sim/index.ts')
+    const { NOWCAST_LOOKBACK } = await import('../../pipeline/score/nowcast.ts')
+    const sc = makeHarshScenario({ type: 'mixed-4h', seed: 9, torrents: 40, days: 8 })
+    const at = sc.evalTimes[8] as number
+    const all = sc.observations(at)
+    const full = nowcastParts(fromRows(all), { ...opts, now: at, windowStart: at - 31 * 86_400 })
+    const firstSeen = new Map<number, number>()
+    for (const r of all) firstSeen.set(r.torrent, Math.min(firstSeen.get(r.torrent) ?? r.time, r.time))
+    const recent = fromRows(all.filter((r) => r.time >= at - NOWCAST_LOOKBACK))
+    const cut = nowcastParts(recent, { ...opts, now: at, windowStart: at - 31 * 86_400, firstSeen })
+    expect(cut.size).toBeGreaterThan(30)
+    for (const [id, p] of cut) expect(p.score, `torrent ${id}`).toBeCloseTo(full.get(id)?.score ?? Number.NaN, 1)
+  })
+})
