@@ -152,6 +152,9 @@ export function iniSchema(base: string) {
       nowcast_pipeline: num(0, 1).describe(
         'nowcast engine: share of the leechers there now expected to complete within 24 h',
       ),
+      nowcast_starved_ratio: num(0, 10).describe(
+        'nowcast engine: below this many seeders per leecher, leecher growth counts only in proportion (0: always fully)',
+      ),
       nowcast_trend_power: num(0, 2).describe(
         'nowcast engine: how much of the day-over-day change carries into tomorrow (0: none, 1: all)',
       ),

@@ -11,9 +11,13 @@
  *   tracker restart (the counter fell below half: counter.ts's rule) is left out, not counted,
  *   and a small drop counts 0 (jitter). Leechers "now", "24 h ago"… are means weighted by
  *   distance in time with a half-life of `leechers_scrapes` scrape intervals;
- * - rate part = 24 h × `completion` × completions per hour (the share of starters who finish);
+ * - rate part = 24 h × `completion` × completions per hour (the share of starters who finish),
+ *   from the trackers that send `completed`; when none does, leechers × the run's median of
+ *   completions per leecher-hour;
  * - pipeline part = 24 h × `completion` × leecher growth per hour + `pipeline` × leechers now
- *   (the current leechers who will complete);
+ *   (the current leechers who will complete). A swarm with fewer than `starved_ratio` seeders
+ *   per leecher has too little upload to turn its new leechers into downloads within a day: its
+ *   growth counts only by seeders / (starved_ratio × leechers);
  * - trend factor: the day-over-day change, from the arrivals of the last 24 h against the 24 h
  *   before and from the leechers now against the same hour yesterday (mean of the logs), raised
  *   to `trend_power` and clamped to [1/trend_max, trend_max];
@@ -28,6 +32,10 @@
  * the peers counts half). A tracker out (no scrape within `stale_hours` of the latest one) is
  * left out; when the torrent's latest scrape itself is old, the estimate fades with a half-life
  * of `stale_hours`. Score = the estimate, 2 decimals; a torrent with no usable scrape gets none.
+ *
+ * Only the last 72 h matter (leechers farther than a day from a kernel's centre do not count), so
+ * `trends compute` loads only those rows, plus each candidate's first time in the window (for the
+ * age): the cost of a run does not grow with delta_days.
  */
 
 import type { IniConfig } from '../config/schema.ts'
@@ -58,6 +66,7 @@ export interface NowcastOptions {
   youngHours: number
   youngBoost: number
   staleHours: number
+  starvedRatio: number
   /** Each torrent's first time in the window, when the stats hold only the lookback. */
   firstSeen?: ReadonlyMap<number, number>
 }
@@ -84,13 +93,15 @@ export function nowcastOptions(
     youngHours: t.nowcast_young_hours,
     youngBoost: t.nowcast_young_boost,
     staleHours: t.nowcast_stale_hours,
+    starvedRatio: t.nowcast_starved_ratio,
   }
 }
 
 /** One tracker's view of a torrent (in that tracker's units: the peers it sees). */
 export interface TrackerView {
   tracker: number
-  /** Completions per hour over the recent window and the last 24 h (since first seen when younger). */
+  /** Completions per hour over the recent window and the last 24 h (since first seen when younger);
+   * NaN when the tracker sent no usable completed count. */
   rateRecent: number
   rateDay: number
   /** Leecher growth per hour over the same windows. */
@@ -99,6 +110,8 @@ export interface TrackerView {
   /** Arrivals per hour over the 24 h before the last 24 h (NaN when not covered). */
   arrivalsPrev: number
   leechers: number
+  /** Seeders at the latest scrape. */
+  seeders: number
   /** leechers now / leechers 24 h ago (NaN when not covered). */
   leechersRatio: number
   /** Seeders + leechers at the latest scrape (for the share calibration). */
@@ -235,7 +248,8 @@ export function trackerView(
   if (Number.isNaN(lastLeechers)) return null
   // no scrape within a day of now (the tracker is out): its last count
   const leechers = Number.isNaN(kNow.value) ? lastLeechers : kNow.value
-  const rateDay = dtD > 0 ? dcD / dtD : dtR > 0 ? dcR / dtR : 0
+  // NaN when this tracker sent no usable completed count lately
+  const rateDay = dtD > 0 ? dcD / dtD : dtR > 0 ? dcR / dtR : Number.NaN
   const rateRecent = dtR > 0 ? dcR / dtR : rateDay
   const hoursSeen = (now - first) / HOUR + 1
   const covered = (at: number) => first < at - h / 2
@@ -252,6 +266,7 @@ export function trackerView(
     growthDay: growth(now - DAY, kDay, 24),
     arrivalsPrev: dtP > 0 && !Number.isNaN(lDay) && !Number.isNaN(lPrev) ? dcP / dtP + (lDay - lPrev) / 24 : Number.NaN,
     leechers,
+    seeders: peers - lastLeechers,
     leechersRatio: Number.isNaN(lDay) ? Number.NaN : (leechers + 1) / (lDay + 1),
     peers,
     firstSeen: first,
@@ -290,6 +305,12 @@ export function nowcastParts(stats: StatsTable, o: NowcastOptions): Map<number, 
     if (vs.length) views.set(torrent, vs)
   })
   const share = trackerShares(views.values())
+  // the run's completions per leecher-hour: the rate of a torrent none of whose trackers counts completions
+  const perLeecher: number[] = []
+  for (const vs of views.values()) {
+    for (const v of vs) if (!Number.isNaN(v.rateDay) && v.leechers >= 5) perLeecher.push(v.rateDay / v.leechers)
+  }
+  const rateOfLeecher = perLeecher.length ? median(perLeecher) : 0.5
   const stale = o.staleHours * HOUR
   const lim = Math.log(o.trendMax)
   const wr = o.recentWeight
@@ -304,18 +325,28 @@ export function nowcastParts(stats: StatsTable, o: NowcastOptions): Map<number, 
     firstSeen = Math.min(firstSeen, o.firstSeen?.get(torrent) ?? firstSeen)
     const fresh = vs.filter((v) => v.lastSeen >= latest - stale)
     const fade = 2 ** (-Math.max(0, o.now - latest) / stale)
+    // the rate from the fresh trackers that count completions, else from any that did
+    const counting = fresh.some((v) => !Number.isNaN(v.rateDay)) ? fresh : vs
     let rate = 0
+    let rateShares = 0
+    for (const v of counting) {
+      if (Number.isNaN(v.rateDay)) continue
+      rate += 24 * o.completion * ((1 - wr) * v.rateDay + wr * v.rateRecent)
+      rateShares += share.get(v.tracker) ?? 1
+    }
     let pipeline = 0
     let shares = 0
+    let leechersSum = 0
     let logSum = 0
     let logN = 0
     for (const v of fresh) {
       shares += share.get(v.tracker) ?? 1
-      const r = (1 - wr) * v.rateDay + wr * v.rateRecent
+      leechersSum += v.leechers
       const g = (1 - wr) * v.growthDay + wr * v.growthRecent
-      rate += 24 * o.completion * r
-      pipeline += 24 * o.completion * g + o.pipeline * v.leechers
-      if (!Number.isNaN(v.arrivalsPrev)) {
+      // a swarm with almost no upload completes slowly: its leecher growth counts by seeders / (ratio · leechers)
+      const fed = v.leechers > 0 && o.starvedRatio > 0 ? Math.min(1, v.seeders / (o.starvedRatio * v.leechers)) : 1
+      pipeline += 24 * o.completion * g * (g > 0 ? fed : 1) + o.pipeline * v.leechers
+      if (!Number.isNaN(v.arrivalsPrev) && !Number.isNaN(v.rateDay)) {
         logSum += Math.log((Math.max(0, v.rateDay + v.growthDay) + 0.5) / (Math.max(0, v.arrivalsPrev) + 0.5))
         logN++
       }
@@ -324,7 +355,8 @@ export function nowcastParts(stats: StatsTable, o: NowcastOptions): Map<number, 
         logN++
       }
     }
-    rate /= shares
+    // (no tracker counts completions: leechers × the run's completions per leecher-hour)
+    rate = rateShares > 0 ? rate / rateShares : (24 * o.completion * rateOfLeecher * leechersSum) / shares
     pipeline /= shares
     const ageHours = (o.now - firstSeen) / HOUR
     const young = firstSeen > o.windowStart + 6 * HOUR && ageHours < o.youngHours
