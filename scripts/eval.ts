@@ -20,7 +20,9 @@ import {
   type BaselineName,
   baselineScores,
   HARSH_TYPES,
+  type HarshSwarm,
   type HarshType,
+  harshBaseRate,
   kendallTauB,
   makeHarshScenario,
   makeScenario,
@@ -111,6 +113,12 @@ export interface HarshEvalOptions {
 }
 
 export const RANKERS: readonly string[] = [...ENGINES, ...BASELINES]
+/**
+ * A reference line, not a ranker: the simulator's true arrival rate now (before the day/night
+ * factor). No engine can know it; it shows how much of the next 24 h is foreseeable at all
+ * (flash crowds that have not started yet are not).
+ */
+export const ORACLE = 'oracle-now'
 
 /** Scores of an engine or a naive baseline. */
 export function rankerScores(
@@ -125,7 +133,7 @@ export function rankerScores(
 
 export function evaluateHarsh(opts: HarshEvalOptions, trends = defaultTrendsManager()): HarshCell[] {
   const cells: HarshCell[] = []
-  const rankers = opts.rankers ?? RANKERS
+  const rankers = opts.rankers ?? [...RANKERS, ORACLE]
   for (const type of opts.types ?? HARSH_TYPES) {
     for (const seed of opts.seeds) {
       const sc = makeHarshScenario({ type, seed, torrents: opts.torrents, days: opts.days })
@@ -141,7 +149,10 @@ export function evaluateHarsh(opts: HarshEvalOptions, trends = defaultTrendsMana
           'past-24h': new Map(ids.map((id) => [id, byId.get(id)?.downloads(at - DAY, at) ?? 0])),
         }
         for (const ranker of rankers) {
-          const scores = rankerScores(ranker, stats, at, trends)
+          const scores =
+            ranker === ORACLE
+              ? new Map(ids.map((id) => [id, harshBaseRate((byId.get(id) as HarshSwarm).spec, at)]))
+              : rankerScores(ranker, stats, at, trends)
           const ranked = rankScores(scores, (id) => byId.get(id)?.spec.infoHash ?? '', { k: 0 }).map((r) => r.torrent)
           const xs = ids.map((id) => scores.get(id) ?? Number.NEGATIVE_INFINITY)
           for (const truth of TRUTHS) {
@@ -191,7 +202,7 @@ export function formatHarsh(cells: readonly HarshCell[], def: string): string[] 
       lines.push('', `${METRICS[m]} vs ${truth} downloads (mean over seeds ${seeds.join(', ')})`)
       const head = ['ranker', ...types, 'mean', ...seeds.map((s) => `seed ${s}`)]
       const rows = rankers.map((r) => [
-        `${r}${r === def ? '*' : ''}${(BASELINES as readonly string[]).includes(r) ? ' (naive)' : ''}`,
+        `${r}${r === def ? '*' : ''}${(BASELINES as readonly string[]).includes(r) ? ' (naive)' : ''}${r === ORACLE ? ' (ceiling)' : ''}`,
         ...types.map((t) => meanOf(cells, m, (c) => c.ranker === r && c.truth === truth && c.type === t).toFixed(3)),
         meanOf(cells, m, (c) => c.ranker === r && c.truth === truth).toFixed(3),
         ...seeds.map((s) => meanOf(cells, m, (c) => c.ranker === r && c.truth === truth && c.seed === s).toFixed(3)),

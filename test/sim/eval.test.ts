@@ -4,14 +4,22 @@
  */
 import { expect, it } from 'vitest'
 import { HARSH_TYPES } from '../../devkit/sim/index.ts'
-import { defaultTrendsManager, evaluate, evaluateHarsh, formatHarsh, meanOf, RANKERS } from '../../scripts/eval.ts'
+import {
+  defaultTrendsManager,
+  evaluate,
+  evaluateHarsh,
+  formatHarsh,
+  meanOf,
+  ORACLE,
+  RANKERS,
+} from '../../scripts/eval.ts'
 
 it('harsh eval: the default engine (nowcast) beats velocity and every naive baseline in every scenario type vs the next 24 h', () => {
   const def = defaultTrendsManager().engine
   expect(def).toBe('nowcast')
   const cells = evaluateHarsh({ seeds: [42] })
   expect(new Set(cells.map((c) => c.type))).toEqual(new Set(HARSH_TYPES))
-  expect(new Set(cells.map((c) => c.ranker))).toEqual(new Set(RANKERS))
+  expect(new Set(cells.map((c) => c.ranker))).toEqual(new Set([...RANKERS, ORACLE]))
   const ndcg10 = (ranker: string, truth: string, type?: string) =>
     meanOf(cells, 0, (c) => c.ranker === ranker && c.truth === truth && (type === undefined || c.type === type))
   for (const type of HARSH_TYPES) {
@@ -21,7 +29,9 @@ it('harsh eval: the default engine (nowcast) beats velocity and every naive base
       )
     }
   }
-  expect(ndcg10(def, 'next-24h')).toBeGreaterThan(0.88)
+  expect(ndcg10(def, 'next-24h')).toBeGreaterThan(0.9)
+  // the reference line (the true arrival rate now, unknowable) is not far off: little is left to gain
+  expect(ndcg10(ORACLE, 'next-24h')).toBeGreaterThan(ndcg10(def, 'next-24h') - 0.03)
   // against the past 24 h: no worse than velocity
   expect(ndcg10(def, 'past-24h')).toBeGreaterThanOrEqual(ndcg10('velocity', 'past-24h'))
   const lines = formatHarsh(cells, def)
