@@ -257,14 +257,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     )
   cli
     .command('torrents trends compute', 'Score torrents and mark the trending ones')
-    .option('--engine <engine>', 'velocity or normalized (default: [trends_manager] engine)')
+    .option('--engine <engine>', 'nowcast, velocity or normalized (default: [trends_manager] engine)')
     .action(
       step(
         'torrents trends compute',
         () => null,
         async (c, o) =>
           (await import('./score/command.ts')).trendsCompute(c, {
-            engine: o.engine as 'velocity' | 'normalized' | undefined,
+            engine: o.engine as 'nowcast' | 'velocity' | 'normalized' | undefined,
           }),
       ),
     )

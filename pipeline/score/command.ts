@@ -16,7 +16,7 @@ const DAY = 86_400
 type Torrent = typeof torrents.$inferSelect
 
 export interface TrendsComputeOptions {
-  engine?: 'velocity' | 'normalized'
+  engine?: EngineName
 }
 export interface TrendsGetOptions {
   categories: string[]
@@ -28,7 +28,7 @@ export interface TrendsGetOptions {
 function engineOf(ctx: Context, name: string | undefined): EngineName {
   const e = name ?? ctx.config().trends_manager.engine
   if (!(ENGINES as readonly string[]).includes(e)) {
-    throw new UserError(`--engine: expected ${ENGINES.join(' or ')}, got "${e}"`)
+    throw new UserError(`--engine: expected ${ENGINES.join(', ')}, got "${e}"`)
   }
   return e as EngineName
 }
@@ -53,12 +53,13 @@ export async function trendsCompute(ctx: Context, opts: TrendsComputeOptions): P
   const time = ctx.clock.nowSeconds()
   const window = trendWindow(ctx)
   const t0 = performance.now()
-  const { stats, hashes } = loadCandidates(db, tm.torrents_status, window)
+  const lookback = engine.lookbackSeconds === undefined ? undefined : window.end - engine.lookbackSeconds
+  const { stats, hashes, firstSeen } = loadCandidates(db, tm.torrents_status, window, lookback)
   const t1 = performance.now()
   log.info(
     `${engine.name}: ${hashes.size} candidate(s) (status ${tm.torrents_status.join(',')}), ${stats.length} stat row(s) from ${isoSeconds(window.start)} to ${isoSeconds(window.end)}`,
   )
-  const scores = engine.score(stats, { now: window.end, trends: tm })
+  const scores = engine.score(stats, { now: window.end, start: window.start, firstSeen, trends: tm })
   const k = trendingCount(hashes.size, tm.tau, tm.max_trendings)
   const ranked = rankScores(scores, (id) => hashes.get(id) ?? '', { k, positiveOnly: engine.positiveOnly })
   const t2 = performance.now()
@@ -87,6 +88,26 @@ function parseWhen(value: string, what: string): number {
 /** One trending torrent as `torrents trends get` prints it (times as ISO strings). */
 export type TrendingRow = Pick<typeof trends.$inferSelect, 'rank' | 'score' | 'engine'> &
   Pick<Torrent, 'infoHash' | 'name' | 'category'> & { pubDate: string; time: string }
+
+/** `trends get --json` with an engine that explains: each row's score by its parts. */
+export type ExplainedRow = TrendingRow & { parts?: Record<string, unknown> }
+
+/**
+ * The parts of the scores of the engine's run at `time`, recomputed from the stats of that run's
+ * window (the candidates as they are now): engine → torrent id → parts. Empty for an engine
+ * without parts (velocity, normalized).
+ */
+export function explainRun(ctx: Context, engineName: EngineName, time: number): Map<number, Record<string, unknown>> {
+  const engine = engines[engineName]
+  if (!engine.explain) return new Map()
+  const tm = ctx.config().trends_manager
+  // the window compute used: the configured one, or the one that ended at the run
+  const window =
+    tm.min_date || tm.max_date ? trendWindow(ctx) : { start: time - Math.round(tm.delta_days * DAY), end: time }
+  const lookback = engine.lookbackSeconds === undefined ? undefined : window.end - engine.lookbackSeconds
+  const { stats, firstSeen } = loadCandidates(ctx.db(), tm.torrents_status, window, lookback)
+  return engine.explain(stats, { now: window.end, start: window.start, firstSeen, trends: tm })
+}
 
 /** The trending torrents of the engine's latest run, filtered by category and pub date. */
 export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): TrendingRow[] {
@@ -124,6 +145,17 @@ export function trendingTorrents(ctx: Context, opts: TrendsGetOptions): Trending
   return rows.map((r) => ({ ...r, pubDate: isoSeconds(r.pubDate), time: isoSeconds(r.time), engine }))
 }
 
+function idsByHash(ctx: Context, hashes: string[]): Map<string, number> {
+  if (hashes.length === 0) return new Map()
+  const rows = ctx
+    .db()
+    .select({ id: torrents.id, infoHash: torrents.infoHash })
+    .from(torrents)
+    .where(inArray(torrents.infoHash, hashes))
+    .all()
+  return new Map(rows.map((r) => [r.infoHash, r.id]))
+}
+
 export function formatTable(headers: string[], rows: string[][], alignRight: boolean[] = []): string[] {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)))
   const line = (cells: string[]) =>
@@ -138,7 +170,20 @@ export async function trendsGet(ctx: Context, opts: TrendsGetOptions): Promise<v
   const log = ctx.log('score')
   const rows = trendingTorrents(ctx, opts)
   if (ctx.json) {
-    out(JSON.stringify(rows, null, 2))
+    const engine = engineOf(ctx, undefined)
+    const time = rows.length ? latestRunTime(ctx.db(), engine) : undefined
+    const parts = time === undefined ? new Map() : explainRun(ctx, engine, time)
+    const ids = parts.size
+      ? idsByHash(
+          ctx,
+          rows.map((r) => r.infoHash),
+        )
+      : new Map<string, number>()
+    const explained: ExplainedRow[] = rows.map((r) => {
+      const p = parts.get(ids.get(r.infoHash) ?? -1)
+      return p ? { ...r, parts: p } : r
+    })
+    out(JSON.stringify(explained, null, 2))
     return
   }
   if (rows.length === 0) {

@@ -1,7 +1,8 @@
 /**
  * The `completed` counter rule: how many downloads a tracker's cumulative counter says happened
  * between two of its scrapes. One rule for the whole pipeline: the velocity engine's rate and the
- * site's downloads per day (pipeline/publish) both count with it.
+ * site's downloads per day (pipeline/publish) both count with it; the nowcast engine applies it too,
+ * except that it leaves a restart's interval out instead of counting the new value.
  *
  * - a rise counts what it rose;
  * - a drop below half the counted value is a tracker restart (the counter was reset): the new value

@@ -23,6 +23,8 @@ export interface Candidates {
   stats: StatsTable
   /** Candidate torrents with ≥ 1 stat in the window → info hash. */
   hashes: Map<number, string>
+  /** With a lookback: each candidate's first stat time in the whole window. */
+  firstSeen?: Map<number, number>
 }
 
 const ph = sql.placeholder
@@ -33,7 +35,14 @@ const ph = sql.placeholder
  * a single join would sort millions of rows in a temp b-tree). Rows are read as raw arrays
  * (`.values()`), straight into the typed columns.
  */
-export function loadCandidates(db: Db, statuses: readonly TorrentStatus[], window: Window): Candidates {
+export function loadCandidates(
+  db: Db,
+  statuses: readonly TorrentStatus[],
+  window: Window,
+  /** Only rows from this time on are loaded (an engine that needs only the last days), but a
+   * torrent is a candidate when it has a row anywhere in the window; its first time is kept. */
+  lookbackFrom?: number,
+): Candidates {
   const candidates = db
     .select({ id: torrents.id, infoHash: torrents.infoHash })
     .from(torrents)
@@ -52,6 +61,16 @@ export function loadCandidates(db: Db, statuses: readonly TorrentStatus[], windo
     .where(and(eq(stats.torrentId, ph('torrent')), gte(stats.time, ph('start')), lte(stats.time, ph('end'))))
     .orderBy(asc(stats.time), asc(stats.trackerId))
     .prepare()
+  // first time in the window: one seek in the stats primary key (torrent_id, time, …)
+  const firstRead = db
+    .select({ t: stats.time })
+    .from(stats)
+    .where(and(eq(stats.torrentId, ph('torrent')), gte(stats.time, ph('start')), lte(stats.time, ph('end'))))
+    .orderBy(asc(stats.time))
+    .limit(1)
+    .prepare()
+  const from = lookbackFrom === undefined ? window.start : Math.max(window.start, lookbackFrom)
+  const firstSeen = from > window.start ? new Map<number, number>() : undefined
   type Raw = [Stat['time'], Stat['trackerId'], Stat['seeders'], Stat['leechers'], Stat['completed']]
   let table = allocStats(64 * 1024)
   const hashes = new Map<number, string>()
@@ -59,8 +78,14 @@ export function loadCandidates(db: Db, statuses: readonly TorrentStatus[], windo
   db.$client.transaction(() => {
     for (const [id, hash] of candidates) {
       const before = table.length
+      if (firstSeen) {
+        const first = (firstRead.values({ torrent: id, start: window.start, end: window.end }) as [number][])[0]
+        if (!first) continue
+        firstSeen.set(id, first[0])
+        hashes.set(id, hash)
+      }
       // all rows of a torrent at once: a few hundred, and much faster than iterating row by row
-      for (const r of read.values({ torrent: id, start: window.start, end: window.end }) as Raw[]) {
+      for (const r of read.values({ torrent: id, start: from, end: window.end }) as Raw[]) {
         if (table.length === table.torrent.length) table = growStats(table, table.length * 2)
         const i = table.length++
         table.torrent[i] = id
@@ -73,7 +98,7 @@ export function loadCandidates(db: Db, statuses: readonly TorrentStatus[], windo
       if (table.length > before) hashes.set(id, hash)
     }
   })()
-  return { stats: table, hashes }
+  return firstSeen ? { stats: table, hashes, firstSeen } : { stats: table, hashes }
 }
 
 /** Replace the rows of the run (engine, time) by `ranked`, in one transaction. */

@@ -1,5 +1,5 @@
 /**
- * The default engine, "velocity": how fast a torrent is being downloaded now.
+ * The "velocity" engine: how fast a torrent is being downloaded now (the default before nowcast).
  *
  * `completed` is a cumulative counter, so its rate of change is the download rate. Per tracker:
  * - each pair of consecutive scrapes with a completed count gives Δcompleted over Δt (hours), Δ

@@ -154,7 +154,7 @@ describe('config: the older tool’s files', () => {
     const d = mk()
     const c = d.load()
     expect(c.trends_manager).toMatchObject({
-      engine: 'velocity',
+      engine: 'nowcast',
       delta_days: 31,
       tau: 0.2,
       max_trendings: 50,

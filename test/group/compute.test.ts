@@ -121,7 +121,7 @@ describe('movies compute / get (no metadata provider)', () => {
     // The text output has one line per movie.
     const { stdout } = await capture(() => mediaGet(ctx, 'movie'))
     const lines = stdout.trim().split('\n')
-    expect(lines[0]).toBe('trending movies at 2026-01-15T12:00:00Z (engine velocity): 5')
+    expect(lines[0]).toBe('trending movies at 2026-01-15T12:00:00Z (engine nowcast): 5')
     expect(lines[1]).toMatch(/^\s+1\s+53\.000\s+3 torrent\(s\)\s+Oppenheimer \(2023\)$/)
     expect(lines[2]).toMatch(/Dune Part Two \(2024\)\s+\[tt15239678\]$/)
     expect(stdout).not.toContain('<script>')
@@ -221,7 +221,7 @@ describe('movies compute / get (no metadata provider)', () => {
     const ctx = setup()
     const result = await mediaCompute(ctx, 'movie')
     expect(result.ok).toBe(true)
-    expect(ctx.logs.text()).toContain('no trend run of engine "velocity"')
+    expect(ctx.logs.text()).toContain('no trend run of engine "nowcast"')
     const { stdout } = await capture(() => mediaGet(ctx, 'movie'))
     expect(stdout).toContain('no trending movies yet')
   })

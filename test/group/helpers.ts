@@ -25,7 +25,7 @@ export function seedTrendRun(
   ctx: Context,
   items: SeedTorrent[],
   time: number,
-  engine = 'velocity',
+  engine = 'nowcast',
 ): Map<string, number> {
   const c = ctx.db().$client
   const ids = new Map<string, number>()

@@ -53,7 +53,7 @@ export function insertSample(db: Db, opts: { hashPrefix?: string; baseTime?: num
         "INSERT INTO indexer_stats (torrent_id, time, indexer, seeders, leechers, grabs) VALUES (?, ?, 'ygg', 12, 3, 40)",
       ).run(id, t0)
       s.prepare(
-        "INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES (?, ?, 'velocity', ?, ?, ?)",
+        "INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES (?, ?, 'nowcast', ?, ?, ?)",
       ).run(id, t0 + 86400, 100 / id, id, id === 1 ? 1 : 0)
     }
     s.prepare(
@@ -66,7 +66,7 @@ export function insertSample(db: Db, opts: { hashPrefix?: string; baseTime?: num
       media.id,
     )
     s.prepare(
-      "INSERT INTO media_trends (media_id, time, engine, score, rank, torrents) VALUES (?, ?, 'velocity', 100, 1, 1)",
+      "INSERT INTO media_trends (media_id, time, engine, score, rank, torrents) VALUES (?, ?, 'nowcast', 100, 1, 1)",
     ).run(media.id, t0 + 86400)
     s.prepare(
       "INSERT INTO metadata_cache (provider, query, result, fetched_at) VALUES ('tmdb', 'find:tt15239678', '{\"id\":693134}', ?), ('tmdb', 'search:movie:nothing:2020', NULL, ?)",

@@ -14,7 +14,7 @@ import { type TestContext, testContext } from '../helpers/config.ts'
 const D = Date.UTC(2026, 0, 10) / 1000
 const H = 3600
 const DAY = 86_400
-const SITE = { title: 'T', baseUrl: 'https://example.net/t/', engine: 'velocity' }
+const SITE = { title: 'T', baseUrl: 'https://example.net/t/', engine: 'nowcast' }
 
 const contexts: TestContext[] = []
 afterEach(() => {
@@ -41,8 +41,8 @@ function seed(db: Db): void {
   for (const id of [1, 2, 3, 4]) t.run(id, String(id).padStart(40, '0'), `t${id}`)
   s.exec('INSERT INTO torrent_media (torrent_id, media_id) VALUES (1, 1), (2, 1), (3, 2)')
   s.exec(`INSERT INTO media_trends (media_id, time, engine, score, rank, torrents) VALUES
-    (1, ${D + DAY}, 'velocity', 1, 1, 2), (1, ${D + 2 * DAY}, 'velocity', 1, 1, 2),
-    (2, ${D + 3 * DAY}, 'velocity', 1, 1, 2), (1, ${D + 9 * DAY}, 'normalized', 1, 1, 2)`)
+    (1, ${D + DAY}, 'nowcast', 1, 1, 2), (1, ${D + 2 * DAY}, 'nowcast', 1, 1, 2),
+    (2, ${D + 3 * DAY}, 'nowcast', 1, 1, 2), (1, ${D + 9 * DAY}, 'normalized', 1, 1, 2)`)
   for (const id of [1, 2, 3, 4]) for (let k = 0; k < 12; k++) scrape(db, id, D + k * 6 * H, k)
 }
 
@@ -76,7 +76,7 @@ describe('site data', () => {
         id: 1,
         title: 'Trends',
         base_url: 'https://example.net/trends/',
-        engine: 'velocity',
+        engine: 'nowcast',
         latest_run: D + 3 * DAY,
         previous_run: D + 2 * DAY,
         updated_at: ctx.clock.nowSeconds(),

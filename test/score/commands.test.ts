@@ -80,9 +80,9 @@ describe('torrents trends compute', () => {
         .all()
     const first = rows()
     expect(first).toEqual([
-      { name: 'Hot', rank: 1, trending: 1, engine: 'velocity', time: end },
-      { name: 'Warm', rank: 2, trending: 1, engine: 'velocity', time: end },
-      { name: 'Slow', rank: 3, trending: 0, engine: 'velocity', time: end },
+      { name: 'Hot', rank: 1, trending: 1, engine: 'nowcast', time: end },
+      { name: 'Warm', rank: 2, trending: 1, engine: 'nowcast', time: end },
+      { name: 'Slow', rank: 3, trending: 0, engine: 'nowcast', time: end },
     ])
     // same clock again: the run's rows are replaced, not duplicated
     await trendsCompute(c, {})
@@ -96,7 +96,7 @@ describe('torrents trends compute', () => {
       .all()
     expect(engines).toEqual([
       { engine: 'normalized', n: 3 },
-      { engine: 'velocity', n: 3 },
+      { engine: 'nowcast', n: 3 },
     ])
   })
 
@@ -153,7 +153,14 @@ describe('torrents trends compute', () => {
     await trendsGet(ctxAt(end, true), { categories: [] })
     const json = JSON.parse(lines.join(''))
     expect(json).toHaveLength(2)
-    expect(json[0]).toMatchObject({ rank: 1, name: 'Old.Movie', infoHash: hash(1), engine: 'velocity' })
+    expect(json[0]).toMatchObject({ rank: 1, name: 'Old.Movie', infoHash: hash(1), engine: 'nowcast' })
+    // the score by its parts, recomputed from the run's window: (rate + pipeline) × trend × age prior
+    const p = json[0].parts
+    expect(Object.keys(p).sort()).toEqual(['ageHours', 'agePrior', 'pipeline', 'rate', 'score', 'trackers', 'trend'])
+    expect(p.score).toBe(json[0].score)
+    expect(p.score).toBeCloseTo((p.rate + p.pipeline) * p.trend * p.agePrior, 1)
+    expect(p.rate).toBeGreaterThan(0)
+    expect(p.trackers.map((t: { tracker: number }) => t.tracker).sort()).toEqual([1, 2])
     // through the CLI, old-style options
     lines.length = 0
     const code = await main(['-f', dirs.dir, '-m', dirs.mode, '--json', 'torrents', 'trends', 'get', '-c', 'series'])
