@@ -11,8 +11,8 @@ export function getStaticPaths() {
   return PLEX_SIZES.map((size) => ({ params: { list: `plex-top${size}` }, props: { size } }))
 }
 
-export function GET({ props, site }: APIContext<{ size: number }>) {
-  return new Response(plexFeed(props.size, site), {
+export function GET({ props }: APIContext<{ size: number }>) {
+  return new Response(plexFeed(props.size), {
     headers: { 'Content-Type': 'application/rss+xml; charset=utf-8' },
   })
 }
