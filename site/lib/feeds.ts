@@ -335,7 +335,9 @@ export function chartRss(info: ChannelInfo, entries: readonly RssEntry[]): strin
       `<link>${escapeXml(link)}</link>`,
       `<guid isPermaLink="false">${escapeXml(`${link}#chart-${date}`)}</guid>`,
       `<pubDate>${rfc822(e.time)}</pubDate>`,
-      `<category>${kind === 'movie' ? 'Movie' : 'Series'}</category>`,
+      // movie/show as in the Plex feed: an *arr app given this feed by mistake then fails on its
+      // first item's guid (no id) instead of syncing an empty list.
+      `<category>${kind === 'movie' ? 'movie' : 'show'}</category>`,
       `<description>${escapeXml(html)}</description>`,
       '</item>',
     ].join('')

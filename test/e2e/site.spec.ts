@@ -184,7 +184,7 @@ test('feeds: RSS parses with escaped titles; Radarr and Sonarr lists have the ri
   )
   // Movies and series of the latest day charts, one item per title and chart date.
   const items = (doc.rss.channel.item as { title: string; link: string; category: string }[]).filter(
-    (i) => i.category === 'Movie',
+    (i) => i.category === 'movie',
   )
   expect(items.map((i) => i.title.replace(/^#\d+ /, '').replace(/ \(\d{4}\)$/, ''))).toEqual(movies.map((m) => m.title))
   expect(items.some((i) => i.title.includes(XSS_SCRIPT))).toBe(true)

@@ -419,6 +419,10 @@ describe('feeds built by the site from the stored charts', () => {
       true,
     )
     for (const i of rssItems) expect(String(i.description)).not.toMatch(/<(script|img)/i)
+    // Given to Radarr or Sonarr as a Plex RSS list by mistake, the chart RSS fails the sync (no id in
+    // its guids) rather than passing as an empty list.
+    expect(() => plexImport(rss, 'radarr')).toThrow(/UnsupportedFeedException/)
+    expect(() => plexImport(rss, 'sonarr')).toThrow(/UnsupportedFeedException/)
   })
 
   it('an empty run keeps the previous lists', async () => {
