@@ -344,7 +344,12 @@ export const mediaActivity = sqliteTable(
     peers: integer('peers').notNull(),
     downloads: integer('downloads'), // null when none of its torrents had downloads that day
   },
-  (t) => [primaryKey({ columns: [t.mediaId, t.day] })],
+  (t) => [
+    primaryKey({ columns: [t.mediaId, t.day] }),
+    // The charts read a few recent days of every title (pipeline/publish/charts.ts): a range on
+    // the day, covering, so their cost does not grow with the history.
+    index('media_activity_day_idx').on(t.day, t.mediaId, t.downloads),
+  ],
 )
 
 /**
@@ -376,15 +381,16 @@ export const charts = sqliteTable(
       .references(() => media.id, { onDelete: 'cascade' }),
     rank: integer('rank').notNull(), // 1 = top
     value: real('value').notNull(), // day/week: downloads per day / over the week; rising: its score
-    lastRank: integer('last_rank'), // rank in the previous chart of this window (day: previous run; week: 7 days earlier); null = new or re-entry
-    periods: integer('periods').notNull(), // runs (day) or weeks (week, rising) on this chart so far, this one included
+    lastRank: integer('last_rank'), // rank in the previous chart of this window (day, rising: previous run; week: 7 days earlier); null = new or re-entry
+    periods: integer('periods').notNull(), // runs (day, rising) or weeks (week) on this chart so far, this one included
     peakRank: integer('peak_rank').notNull(), // best rank ever on this chart
     reentry: integer('reentry', { mode: 'boolean' }).notNull().default(false), // back after dropping out
   },
   (t) => [
     primaryKey({ columns: [t.window, t.kind, t.time, t.mediaId] }),
     index('charts_rank_idx').on(t.window, t.kind, t.time, t.rank),
-    index('charts_media_idx').on(t.mediaId),
+    // A title's latest row of a window (its peak and periods when it re-enters): one seek.
+    index('charts_media_idx').on(t.mediaId, t.window, t.time),
   ],
 )
 

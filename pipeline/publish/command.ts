@@ -1,18 +1,19 @@
 /**
  * `site data`: write what the site reads (its settings from the config and the trend runs, daily
- * activity per torrent and per movie/series); a step of `mediastrends run`.
+ * activity per torrent and per movie/series, this run's day/week/rising charts); a step of
+ * `mediastrends run`.
  * `site build [--out DIR]`: the same refresh, then the site built from the database.
  */
 import { join, resolve } from 'node:path'
 import type { Context, StepResult } from '../context.ts'
 import { errorMessage } from '../core/errors.ts'
 import { buildSite, PACKAGE_ROOT } from './build.ts'
-import { refreshSiteData } from './store.ts'
+import { refreshSite } from './store.ts'
 
 export async function siteData(ctx: Context): Promise<StepResult> {
   const config = ctx.config()
   const t0 = performance.now()
-  const counts = refreshSiteData(
+  const counts = refreshSite(
     ctx.db(),
     { title: config.site.title, baseUrl: config.site.base_url, engine: config.trends_manager.engine },
     ctx.clock.nowSeconds(),
@@ -20,7 +21,7 @@ export async function siteData(ctx: Context): Promise<StepResult> {
   ctx
     .log('site')
     .info(
-      `site data: daily activity of ${counts.torrents} torrent(s) and ${counts.media} movie(s)/series recomputed in ${Math.round(performance.now() - t0)} ms`,
+      `site data: daily activity of ${counts.torrents} torrent(s) and ${counts.media} movie(s)/series recomputed, ${counts.charts.charts} chart(s) of ${counts.charts.rows} row(s) written in ${Math.round(performance.now() - t0)} ms`,
     )
   // Named apart from other steps' counts: `mediastrends run` adds them up by name.
   return { counts: { activity_torrents: counts.torrents, activity_media: counts.media }, errors: [], ok: true }

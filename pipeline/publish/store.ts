@@ -1,6 +1,6 @@
 /**
  * Writing what the site reads (`site data`): `site_settings`, `torrent_activity`,
- * `media_activity`, in one transaction, idempotent.
+ * `media_activity` and this run's `charts` (charts.ts), in one transaction, idempotent.
  *
  * Incremental: a refresh costs what changed since the last one, not the history.
  * - A torrent is recomputed when its newest scrape is not the one it was last computed with
@@ -16,6 +16,7 @@
  */
 import { siteSettings } from '../../schema/tables.ts'
 import { type Db, tx } from '../db/client.ts'
+import { type ChartCounts, writeCharts } from './charts.ts'
 import { type DayActivity, dailyActivity, type Scrape, sumDays } from './daily.ts'
 
 export interface SiteInput {
@@ -43,9 +44,23 @@ interface Candidate {
   counters: string | null
 }
 
-export function refreshSiteData(db: Db, site: SiteInput, now: number): RefreshCounts {
-  const c = db.$client
+/** The whole refresh; `refreshSiteData` without the chart counts. */
+export function refreshSite(db: Db, site: SiteInput, now: number): RefreshCounts & { charts: ChartCounts } {
   return tx(db, () => {
+    const counts = refreshActivity(db, site, now)
+    const run = db.$client.prepare('SELECT latest_run FROM site_settings WHERE id = 1').pluck().get() as number | null
+    return { ...counts, charts: writeCharts(db, site.engine, run, now) }
+  })
+}
+
+export function refreshSiteData(db: Db, site: SiteInput, now: number): RefreshCounts {
+  const { torrents, media } = refreshSite(db, site, now)
+  return { torrents, media }
+}
+
+function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
+  const c = db.$client
+  {
     // 1. The settings row.
     const runs = c
       .prepare('SELECT DISTINCT time FROM media_trends WHERE engine = ? ORDER BY time DESC LIMIT 2')
@@ -154,5 +169,5 @@ export function refreshSiteData(db: Db, site: SiteInput, now: number): RefreshCo
         addMedia.run(mediaId, d.day, d.seeders, d.leechers, d.peers, d.downloads)
     }
     return { torrents: torrentsDone, media: dirtyMedia.size }
-  })
+  }
 }

@@ -447,3 +447,66 @@ export function scoreHistory(torrentId: number) {
 export function statusHistory(torrentId: number) {
   return queries()?.statusHistory.all({ id: torrentId }) ?? []
 }
+
+// ---- charts (written per run by the pipeline: charts) ----
+
+export type ChartWindow = (typeof schema.CHART_WINDOWS)[number]
+export type ChartRow = typeof schema.charts.$inferSelect
+
+export interface ChartEntry extends Omit<ChartRow, 'mediaId' | 'kind'> {
+  media: Media
+}
+
+const chartQueries = new WeakMap<Db, ReturnType<typeof prepareCharts> | null>()
+
+function prepareCharts(db: Db) {
+  const c = schema.charts
+  const has = db.get<{ n: number }>(
+    sql`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'charts'`,
+  )
+  if (!has?.n) return null // a database older than the charts
+  return {
+    latest: db
+      .select({ t: max(c.time) })
+      .from(c)
+      .where(and(eq(c.window, p('window')), eq(c.kind, p('kind'))))
+      .prepare(),
+    between: db
+      .select({ chart: c, media })
+      .from(c)
+      .innerJoin(media, eq(media.id, c.mediaId))
+      .where(
+        and(
+          eq(c.window, p('window')),
+          eq(c.kind, p('kind')),
+          gte(c.time, p('from')),
+          lte(c.time, p('to')),
+          lte(c.rank, p('maxRank')),
+        ),
+      )
+      .orderBy(desc(c.time), asc(c.rank))
+      .prepare(),
+  }
+}
+
+function charts() {
+  const db = open().db
+  if (!db) return null
+  if (!chartQueries.has(db)) chartQueries.set(db, prepareCharts(db))
+  return chartQueries.get(db) ?? null
+}
+
+/**
+ * The time of the latest chart of a window and kind; null when there is none yet. The pipeline
+ * never writes an empty chart, so the latest chart is the latest non-empty one.
+ */
+export function latestChartTime(window: ChartWindow, kind: Kind): number | null {
+  return charts()?.latest.get({ window, kind })?.t ?? null
+}
+
+/** The rows ranked ≤ maxRank of every chart of a window and kind from `from` to `to` (newest first, by rank). */
+export function chartRows(window: ChartWindow, kind: Kind, from: number, to: number, maxRank: number): ChartEntry[] {
+  return (charts()?.between.all({ window, kind, from, to, maxRank }) ?? []).map(
+    ({ chart: { mediaId: _id, kind: _kind, ...row }, media: m }) => ({ ...row, media: m }),
+  )
+}

@@ -1,10 +1,13 @@
-/** Radarr "StevenLu Custom" list: [{title, imdb_id, poster_url}] of the trending movies with an IMDb id. */
-import { posterUrl } from '../lib/format.ts'
-import { feed } from '../lib/view.ts'
+/**
+ * Radarr (Custom Lists, StevenLu Custom) and Kometa: the movies of the top 20 at any run of the
+ * last 7 days, in the mdblist shape (site/lib/feeds.ts). No file when the list is empty.
+ */
+
+import { sticky } from '../lib/feed-view.ts'
+import { DEFAULT_SIZE, jsonBody, radarrList } from '../lib/feeds.ts'
 
 export function GET() {
-  const list = feed('movie')
-    .items.filter((m) => m.imdbId && /^tt\d+$/.test(m.imdbId))
-    .map((m) => ({ title: m.title, imdb_id: m.imdbId, poster_url: posterUrl(m) }))
-  return new Response(JSON.stringify(list, null, 1), { headers: { 'Content-Type': 'application/json' } })
+  return new Response(jsonBody(radarrList(sticky('movie', DEFAULT_SIZE))), {
+    headers: { 'Content-Type': 'application/json' },
+  })
 }

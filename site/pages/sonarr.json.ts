@@ -1,9 +1,13 @@
-/** Sonarr "Custom Lists" import: [{title, tvdbId, tmdbId, imdbId}] of the trending series with any id. */
-import { feed } from '../lib/view.ts'
+/**
+ * Sonarr (Custom Lists) and Kometa: the series of the top 20 at any run of the last 7 days,
+ * `{title, tvdbId, tmdbId, imdbId}` with snake_case twins (site/lib/feeds.ts). No file when empty.
+ */
+
+import { sticky } from '../lib/feed-view.ts'
+import { DEFAULT_SIZE, jsonBody, sonarrList } from '../lib/feeds.ts'
 
 export function GET() {
-  const list = feed('series')
-    .items.filter((m) => m.tvdbId != null || m.tmdbId != null || m.imdbId != null)
-    .map((m) => ({ title: m.title, tvdbId: m.tvdbId, tmdbId: m.tmdbId, imdbId: m.imdbId }))
-  return new Response(JSON.stringify(list, null, 1), { headers: { 'Content-Type': 'application/json' } })
+  return new Response(jsonBody(sonarrList(sticky('series', DEFAULT_SIZE))), {
+    headers: { 'Content-Type': 'application/json' },
+  })
 }

@@ -182,28 +182,38 @@ test('feeds: RSS parses with escaped titles; Radarr and Sonarr lists have the ri
   const doc = new XMLParser({ ignoreAttributes: false, processEntities: true, htmlEntities: true }).parse(
     await rss.text(),
   )
-  const items = doc.rss.channel.item as { title: string; link: string }[]
+  // Movies and series of the latest day charts, one item per title and chart date.
+  const items = (doc.rss.channel.item as { title: string; link: string; category: string }[]).filter(
+    (i) => i.category === 'movie',
+  )
   expect(items.map((i) => i.title.replace(/^#\d+ /, '').replace(/ \(\d{4}\)$/, ''))).toEqual(movies.map((m) => m.title))
   expect(items.some((i) => i.title.includes(XSS_SCRIPT))).toBe(true)
   expect(items[0]?.link).toMatch(/^http:\/\/127\.0\.0\.1\/movie\/\d+\/$/)
   expect(await rss.text()).not.toContain('<script>')
 
+  // The mdblist shape (Radarr Custom Lists and StevenLu, Kometa): typed ids, never null.
   const radarr = (await (await request.get(`${site()}/radarr.json`)).json()) as Record<string, unknown>[]
   expect(radarr.length).toBeGreaterThan(0)
   for (const r of radarr) {
-    expect(Object.keys(r).sort()).toEqual(['imdb_id', 'poster_url', 'title'])
-    expect(r.imdb_id).toMatch(/^tt\d+$/)
+    expect(r.id === undefined || (Number.isInteger(r.id) && (r.id as number) > 0)).toBe(true)
+    expect(r.id ?? r.imdb_id).toBeDefined()
+    expect(r.imdb_id === undefined || /^tt\d{7,8}$/.test(String(r.imdb_id))).toBe(true)
     expect(typeof r.title).toBe('string')
-    expect(r.poster_url === null || /^https:\/\//.test(String(r.poster_url))).toBe(true)
+    expect(r.adult).toBe(false)
+    expect(r.mediatype).toBe('movie')
+    expect(Object.values(r)).not.toContain(null)
   }
   expect(radarr.map((r) => r.title)).toContain(XSS_SCRIPT)
 
+  // Sonarr's custom list with Kometa's snake_case twins: unknown ids omitted, never null.
   const sonarr = (await (await request.get(`${site()}/sonarr.json`)).json()) as Record<string, unknown>[]
   expect(sonarr.length).toBeGreaterThan(0)
   for (const s of sonarr) {
-    expect(Object.keys(s).sort()).toEqual(['imdbId', 'title', 'tmdbId', 'tvdbId'])
-    expect(s.tvdbId === null || Number.isInteger(s.tvdbId)).toBe(true)
-    expect(s.tmdbId === null || Number.isInteger(s.tmdbId)).toBe(true)
+    expect(Object.values(s)).not.toContain(null)
+    expect(s.tvdbId === undefined || Number.isInteger(s.tvdbId)).toBe(true)
+    expect(s.tmdbId === undefined || Number.isInteger(s.tmdbId)).toBe(true)
+    expect(s.tvdb_id).toBe(s.tvdbId)
+    expect(s.tvdbId ?? s.tmdbId ?? s.imdbId).toBeDefined()
   }
   expect(sonarr.map((s) => s.title)).toContain(XSS_IMG)
 
@@ -294,6 +304,7 @@ test('an empty database builds a site that says there is no data yet', async ({ 
   await expect(page.getByTestId('no-data')).toBeVisible()
   const rss = await request.get(`${emptySite()}/rss.xml`)
   expect(await rss.text()).not.toContain('<item>')
-  expect(await (await request.get(`${emptySite()}/radarr.json`)).json()).toEqual([])
-  expect(await (await request.get(`${emptySite()}/sonarr.json`)).json()).toEqual([])
+  // No chart yet: no list at all (a missing list fails an *arr sync; an empty one cleans libraries).
+  expect((await request.get(`${emptySite()}/radarr.json`)).status()).toBe(404)
+  expect((await request.get(`${emptySite()}/sonarr.json`)).status()).toBe(404)
 })
