@@ -133,7 +133,9 @@ export function siteHandler(opts: SiteServerOptions): Route {
     if (route) return route(req, res)
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return send(res, 405, 'method not allowed\n', { allow: 'GET, HEAD' })
-    const segments = safeSegments(url.pathname)
+    // The raw path too: URL parsing would quietly resolve "/../" and "/%2e%2e/" away.
+    const raw = (req.url ?? '/').split(/[?#]/)[0] ?? '/'
+    const segments = safeSegments(raw) && safeSegments(url.pathname)
     if (!segments) return send(res, 400, 'bad request: path outside the site\n')
     const root = opts.root()
     if (!root) return send(res, 503, 'the site is not built yet: the first run is under way\n', { 'retry-after': '60' })
