@@ -15,6 +15,8 @@
  * next run marks whatever was cut short as interrupted).
  */
 
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Context, StepResult } from '../context.ts'
 import { isoSeconds } from '../core/clock.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
@@ -30,6 +32,7 @@ import {
   publishDir,
   publishGit,
   publishWorkDir,
+  saveData,
 } from './publish.ts'
 import { effectiveInterval, type LastRun, nextRunAt } from './schedule.ts'
 import { type SiteServer, startSiteServer } from './static.ts'
@@ -252,7 +255,7 @@ export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<numb
     phase = 'publishing'
     if (s.publish === 'git') results.push(await publishGit(dir, s, gEnv, workDir))
     else if (s.publish === 'dir' && s.publish_dir) results.push(publishDir(dir, s.publish_dir))
-    if (s.publish_data && !stopping) results.push(await dataBranch('save', config, gEnv, workDir))
+    if (s.publish_data && !stopping) results.push(await saveData(config, gEnv, workDir))
     for (const r of results) {
       if (r.ok) log.success(`published to ${r.target}`)
       else log.warn(`publishing to ${r.target} FAILED: ${r.error}`)
@@ -318,8 +321,10 @@ export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<numb
     if (s.publish_data && !stopping && !lastRun(ctx)) {
       phase = 'publishing'
       const r = await dataBranch('restore', config, gEnv, workDir)
-      if (r.ok) log.success(`restored the database from ${r.target}`)
-      else log.warn(`restoring from ${r.target} FAILED: ${r.error}`)
+      if (r.ok) {
+        writeFileSync(join(workDir, 'data-restored'), `${new Date().toISOString()}\n`)
+        log.success(`restored the database from ${r.target}`)
+      } else log.warn(`restoring from ${r.target} FAILED: ${r.error}`)
       phase = 'idle'
     }
     const random = opts.random ?? Math.random

@@ -203,6 +203,20 @@ export async function dataBranch(
   return { ok: true, target }
 }
 
+/**
+ * The data branch after a build: `save`, preceded once by `restore` (the script saves on top of
+ * the commit it restored, never rewriting the branch; a marker file says the restore was done).
+ */
+export async function saveData(config: Config, env: NodeJS.ProcessEnv, workDir: string): Promise<PublishOutcome> {
+  const marker = join(workDir, 'data-restored')
+  if (!existsSync(marker)) {
+    const r = await dataBranch('restore', config, env, workDir)
+    if (!r.ok) return r
+    writeFileSync(marker, `${new Date().toISOString()}\n`)
+  }
+  return dataBranch('save', config, env, workDir)
+}
+
 /** Where serve keeps its git work folders: beside the site. */
 export const publishWorkDir = (siteDir: string): string => join(siteDir, '.publish')
 

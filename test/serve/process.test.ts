@@ -107,7 +107,9 @@ port = 0
     expect(output).not.toContain('k3y-for-tests')
 
     const db = new Database(dbPath, { readonly: true })
-    cleanups.push(() => db.close())
+    cleanups.push(() => {
+      db.close()
+    })
     const runRows = db.prepare("SELECT started_at, status FROM runs WHERE step = 'run' ORDER BY id").all() as {
       started_at: number
       status: string

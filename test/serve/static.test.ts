@@ -49,7 +49,15 @@ beforeAll(async () => {
   writeFileSync(join(site, '.secret'), 'nope')
   writeFileSync(join(dir, 'outside.txt'), 'OUTSIDE')
   symlinkSync(join(dir, 'outside.txt'), join(site, 'link.txt'))
-  server = await startSiteServer({ root: () => site, base: () => base, routes: { '/ping': (_q, r) => r.end('pong') } })
+  server = await startSiteServer({
+    root: () => site,
+    base: () => base,
+    routes: {
+      '/ping': (_q, r) => {
+        r.end('pong')
+      },
+    },
+  })
 })
 afterAll(async () => {
   await server.close()
