@@ -40,10 +40,12 @@ RUN if id node >/dev/null 2>&1; then userdel --remove node; fi \
 WORKDIR /app
 COPY --from=modules /app/node_modules ./node_modules
 COPY . .
-# Astro writes its caches in the package (.astro/, node_modules/.astro, node_modules/.vite); the
-# demo writes data/demo and dist/.
-RUN mkdir -p /config /data /app/.astro /app/node_modules/.astro /app/node_modules/.vite /app/data /app/dist \
- && chown -R mediastrends:mediastrends /config /data /app/.astro /app/node_modules/.astro /app/node_modules/.vite /app/data /app/dist \
+# Astro writes its caches in the package (node_modules/.astro, node_modules/.vite) and stages each
+# build in /app/.astro, which it removes after: /app is group-writable with the sticky bit (the
+# user can add and remove its own entries only). The demo writes data/demo and dist/.
+RUN mkdir -p /config /data /app/node_modules/.astro /app/node_modules/.vite /app/data /app/dist \
+ && chown -R mediastrends:mediastrends /config /data /app/node_modules/.astro /app/node_modules/.vite /app/data /app/dist \
+ && chown root:mediastrends /app && chmod 1775 /app \
  && chmod 0755 /app/docker/entrypoint.sh /app/bin/mediastrends.mjs \
  && ln -sf /app/bin/mediastrends.mjs /usr/local/bin/mediastrends
 ENV NODE_ENV=production \

@@ -117,7 +117,8 @@ if [ "$(id -u)" = 0 ]; then
   if [ "$PUID" = 0 ]; then say "PUID=0: refusing to run as root; use the uid that owns your volumes"; exit 2; fi
   if [ "$(id -g mediastrends)" != "$PGID" ]; then groupmod --non-unique --gid "$PGID" mediastrends; fi
   if [ "$(id -u mediastrends)" != "$PUID" ]; then usermod --non-unique --uid "$PUID" mediastrends; fi
-  for d in "$conf_dir" /data /app/data /app/dist /app/.astro /app/node_modules/.astro /app/node_modules/.vite /home/mediastrends; do
+  chgrp "$PGID" /app
+  for d in "$conf_dir" /data /app/data /app/dist /app/node_modules/.astro /app/node_modules/.vite /home/mediastrends; do
     mkdir -p "$d"
     # only what is not the user's already: cheap on every start after the first
     find "$d" -xdev \( ! -user "$PUID" -o ! -group "$PGID" \) -exec chown -h "$PUID:$PGID" {} + 2>/dev/null || true

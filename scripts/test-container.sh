@@ -44,6 +44,8 @@ default_ulimits = []
 cgroup_manager = "cgroupfs"
 EOF
 pm() { podman --runtime /usr/sbin/runc "$@"; }
+# no systemd here for podman's health-check timers: /healthz is checked by this script
+run_flags=(--rm --network host --no-healthcheck)
 
 # ---- the base image: Debian bookworm minbase + this machine's node ----
 node_bin="$(command -v node)"
@@ -95,9 +97,9 @@ cleanup() {
 trap cleanup EXIT
 
 # ---- 3. any command, as the PUID user ----
-who="$(pm run --rm --network host -e PUID=$puid -e PGID=$pgid -v "$config:/config" "$image" id -u)"
+who="$(pm run "${run_flags[@]}" -e PUID=$puid -e PGID=$pgid -v "$config:/config" "$image" id -u)"
 [ "$who" = "$puid" ] || fail "commands run as uid '$who', expected PUID $puid"
-pm run --rm --network host -e PUID=$puid -e PGID=$pgid -v "$config:/config" -v "$data:/data" "$image" \
+pm run "${run_flags[@]}" -e PUID=$puid -e PGID=$pgid -v "$config:/config" -v "$data:/data" "$image" \
   config show >"$work/config-show.txt" 2>&1 || {
   cat "$work/config-show.txt" >&2
   fail "'config show' failed in the container"
@@ -109,7 +111,7 @@ say "any command runs as uid $puid; the first start wrote mediastrends.home.ini"
 # ---- 1. the demo ----
 say "mediastrends demo in a container …"
 t_demo=$(date +%s)
-pm run --rm --network host -e PUID=$puid -e PGID=$pgid -v "$config:/config" -v "$data:/data" "$image" \
+pm run "${run_flags[@]}" -e PUID=$puid -e PGID=$pgid -v "$config:/config" -v "$data:/data" "$image" \
   demo --dir /data/demo --days 2 --scrapes-per-day 2 --no-build >"$work/demo.log" 2>&1 || {
   tail -30 "$work/demo.log" >&2
   fail "mediastrends demo failed in the container"
@@ -134,13 +136,17 @@ titles="$(
 port="$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')"
 say "mediastrends serve in a container on 127.0.0.1:$port …"
 t_serve=$(date +%s)
-pm run -d --name "$name" --network host -e PUID=$puid -e PGID=$pgid \
+pm run -d --name "$name" --network host --no-healthcheck -e PUID=$puid -e PGID=$pgid \
   -e MEDIASTRENDS__SQLITE__PATH=/data/demo/demo.db -e MEDIASTRENDS__SERVE__HOST=127.0.0.1 \
   -e MEDIASTRENDS__SERVE__PORT="$port" -e SITE_URL="http://127.0.0.1:$port/" \
   -v "$config:/config" -v "$data:/data" "$image" >/dev/null
 home="$work/home.html"
 for _ in $(seq 1 300); do
   if curl -fsS -o "$home" "http://127.0.0.1:$port/" 2>/dev/null; then break; fi
+  if curl -fsS "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"lastBuild":{[^}]*"ok":false'; then
+    pm logs "$name" >&2 || true
+    fail "the site build failed in the container"
+  fi
   if [ "$(pm inspect --format '{{.State.Running}}' "$name")" != true ]; then
     pm logs "$name" >&2 || true
     fail "the serve container stopped"
