@@ -33,6 +33,7 @@ import {
   publishGit,
   publishWorkDir,
   saveData,
+  TOKEN_ENV,
 } from './publish.ts'
 import { effectiveInterval, type LastRun, nextRunAt } from './schedule.ts'
 import { type SiteServer, startSiteServer } from './static.ts'
@@ -113,6 +114,12 @@ export function judgeRun(s: RunSummary): { ok: boolean; degraded: boolean; error
 }
 
 const MAX_SLEEP_MS = 60_000
+
+/** The build needs no git token: it never sees it. */
+const withoutToken = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+  const { [TOKEN_ENV]: _token, ...rest } = env
+  return rest
+}
 
 export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<number> {
   if (ctx.clock.fixed) throw new UserError('serve runs on the wall clock: drop --now / MEDIASTRENDS_NOW')
@@ -231,7 +238,7 @@ export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<numb
       buildInChild({
         siteDir: dir,
         cliArgs: opts.cliArgs ?? [],
-        env: { ...env, SITE_URL: siteUrl },
+        env: withoutToken({ ...env, SITE_URL: siteUrl }),
         onLine: (l) => log.debug(`build: ${l}`),
         onChild: (k) => {
           killChild = k
