@@ -162,7 +162,7 @@ export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<numb
     if (stopping) return
     stopping = true
     log.info(
-      `${why}: stopping${phase === 'idle' ? '' : ` after the ${phase === 'running' ? 'step' : phase} under way`}`,
+      `${why}: stopping${phase === 'idle' ? '' : ` after the ${{ running: 'step', building: 'site build', publishing: 'publishing', idle: '', stopping: '' }[phase]} under way`}`,
     )
     wake?.()
   }
@@ -222,6 +222,9 @@ export async function serve(ctx: Context, opts: ServeOptions = {}): Promise<numb
       },
     })
   } catch (err) {
+    process.off('SIGTERM', onSignal)
+    process.off('SIGINT', onSignal)
+    opts.stop?.removeEventListener('abort', onAbort)
     const code = (err as NodeJS.ErrnoException).code
     throw new UserError(
       `[serve] host ${opts.host ?? s.host} port ${opts.port ?? s.port}: cannot listen (${code === 'EADDRINUSE' ? 'port in use' : errorMessage(err)})`,

@@ -284,3 +284,22 @@ describe('serve (injected pipeline)', () => {
     expect(await done).toBe(0)
   })
 })
+
+describe('serve (mistakes)', () => {
+  it('a port in use is one clear message naming the key, exit 2; --now is refused', async () => {
+    const { createServer } = await import('node:net')
+    const busy = createServer()
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r))
+    cleanups.push(() => new Promise<void>((r) => busy.close(() => r())))
+    const port = (busy.address() as { port: number }).port
+    const { ctx } = setup(`port = ${port}`)
+    const err = await serve(ctx, { signals: false, steps: () => [] }).catch((e: unknown) => e)
+    expect(err).toMatchObject({ exitCode: 2 })
+    expect(String((err as Error).message)).toBe(`[serve] host 127.0.0.1 port ${port}: cannot listen (port in use)`)
+    const { fixedClock } = await import('../../pipeline/core/clock.ts')
+    const dirs = makeConfigDir()
+    cleanups.push(() => dirs.cleanup())
+    const fixed = makeContext({ clock: fixedClock(new Date()), loadConfig: () => dirs.load() })
+    await expect(serve(fixed, { signals: false })).rejects.toThrow(/wall clock/)
+  })
+})
