@@ -5,9 +5,10 @@
  * - the last run began longer ago than twice (interval + jitter) plus 10 minutes and no run is
  *   under way (the schedule is stuck, or something else holds the run lock for hours), or
  * - the last `unhealthy_after` cycles in a row failed. A cycle fails when its run could not run
- *   (lock held, database error), when every step of it failed (nothing collected: the indexer or
- *   every tracker is unreachable), or when the site build failed. A run where only some steps
- *   failed (one tracker down) is "degraded": the site is still updated, 200.
+ *   (lock held, database error), when every fetch step of it failed (`torrents add`/`stats`:
+ *   the indexer and every tracker unreachable), when a local step failed (scoring, grouping, site
+ *   data), or when the site build failed. A run where only some fetch steps failed (one tracker
+ *   down) or a publish that failed is "degraded": the site is still updated, 200.
  * Before the first run has ended (a fresh install) it answers 200 "starting".
  */
 import { isoSeconds } from '../core/clock.ts'
