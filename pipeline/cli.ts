@@ -342,6 +342,29 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .command('run', 'The whole pipeline: add, stats, trends, status, movies, series, site data')
     .action(plain(async (c) => (await import('./run/command.ts')).runAll(c)))
   cli
+    .command(
+      'serve',
+      'Run the pipeline on the [serve] schedule, build the site after each run, serve it (and /healthz)',
+    )
+    .option('--host <host>', 'Address to listen on (default: [serve] host)')
+    .option('--port <port>', 'Port (default: [serve] port)')
+    .option('--once', 'One cycle at its scheduled time, then exit')
+    .action(
+      plain(async (c, o) => {
+        const cliArgs = [
+          ...(o.configDir ? ['-f', String(o.configDir)] : []),
+          ...(o.mode ? ['-m', String(o.mode)] : []),
+          ...(verbosity ? [`-${'v'.repeat(Math.min(verbosity, 4))}`] : []),
+        ]
+        return (await import('./serve/command.ts')).serve(c, {
+          cliArgs,
+          host: o.host === undefined ? undefined : String(o.host),
+          port: o.port === undefined ? undefined : Number(o.port),
+          once: Boolean(o.once),
+        })
+      }),
+    )
+  cli
     .command('demo', 'Local demo: a tracker and an indexer on 127.0.0.1, simulated days, the site')
     .option('--days <n>', 'Simulated days', { default: 5 })
     .option('--scrapes-per-day <n>', 'Scrapes per simulated day', { default: 4 })

@@ -54,6 +54,28 @@ const statusList = z
   )
   .pipe(z.array(z.enum(STATUSES)).min(1, { message: 'expected at least one status' }))
 const url = z.url({ message: 'expected a URL' })
+/** A duration: 4h, 30m, 90s, 1d, 1h30m, or a bare number of seconds; comes out in seconds. */
+export function parseDuration(text: string): number | undefined {
+  const s = text.trim().toLowerCase()
+  if (/^\d+(\.\d+)?$/.test(s)) return Number(s)
+  if (!/^(\d+(\.\d+)?\s*[dhms]\s*)+$/.test(s)) return undefined
+  const unit: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 }
+  let total = 0
+  for (const m of s.matchAll(/(\d+(?:\.\d+)?)\s*([dhms])/g)) total += Number(m[1]) * (unit[m[2] ?? 's'] ?? 1)
+  return total
+}
+const duration = (minSeconds: number) =>
+  z.string().transform((v, ctx) => {
+    const n = parseDuration(v)
+    if (n === undefined || n < minSeconds) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a duration such as 4h, 30m or 90s${minSeconds ? ` (at least ${minSeconds} s)` : ''}`,
+      })
+      return z.NEVER
+    }
+    return n
+  })
 /** YAML and ini booleans: true/false, yes/no, on/off, 1/0 (any case: the older tool wrote `True`). */
 export const bool = z.union([z.boolean(), z.string()]).transform((v, ctx) => {
   if (typeof v === 'boolean') return v
@@ -182,6 +204,37 @@ export function iniSchema(base: string) {
     site: z.strictObject({
       title: str.describe('the site’s name'),
       base_url: url.describe('the public address of the site (its path becomes the base of every link)'),
+    }),
+    serve: z.strictObject({
+      interval: duration(1).describe(
+        '`mediastrends serve`: time between two runs (4h, 30m, 90s, 1d; bare number: seconds)',
+      ),
+      jitter: duration(0).describe(
+        'serve: up to this much random delay added to each run (spreads the trackers’ load)',
+      ),
+      min_interval: duration(0).describe(
+        'serve: never start a run sooner than this after the previous one began (whoever ran it)',
+      ),
+      host: str.describe('serve: address the site is served on (0.0.0.0: every interface; 127.0.0.1: this machine)'),
+      port: int(0, 65535).describe('serve: HTTP port of the site and of /healthz (0: any free port)'),
+      site_dir: path.describe('serve: where the built site goes and is served from'),
+      unhealthy_after: int(1, 1000).describe('serve: /healthz answers 503 after this many failed cycles in a row'),
+      publish: z
+        .enum(['none', 'git', 'dir'], { message: 'expected none, git or dir' })
+        .describe('serve: after each build, push the site to a git branch (git), copy it to a folder (dir), or not'),
+      publish_remote: str.describe(
+        'serve: git remote of the site and data branches (git@github.com:you/repo.git or https://…; token: $MEDIASTRENDS_GIT_TOKEN)',
+      ),
+      publish_branch: str.describe('serve: branch the site is pushed to (replaced by one commit each time)'),
+      publish_dir: optFile.describe('serve: folder the site is copied to when publish = dir'),
+      publish_ssh_key: optFile.describe('serve: SSH private key for publish_remote (empty: ssh’s own defaults)'),
+      publish_data: bool.describe(
+        'serve: also save the database to the data branch of publish_remote (scripts/data-branch.sh, as the Actions publisher)',
+      ),
+      data_branch: str.describe('serve: the data branch (the Actions publisher’s is "data")'),
+      data_file: str.describe(
+        'serve: the export file in the data branch (the Actions publisher’s: data/export.ndjson.gz)',
+      ),
     }),
   })
 }
