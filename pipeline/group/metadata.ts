@@ -5,7 +5,8 @@
  *      title (+ year) — title, original title, language, year, poster, genres, rating, overview,
  *      and the IMDb/TVDB ids;
  *   3. the IMDb datasets imported offline (`movies import-imdb`): by tconst, else by normalised
- *      title and year ±1 (the most voted title wins).
+ *      title and year ±1 — primary title, then original title, then the alternative titles of
+ *      title.akas (the most voted title wins).
  *
  * Every answer, hit or miss, is cached in `metadata_cache` (provider, query) so a title costs at most
  * one look-up ever. A provider failure (TMDB down, 401, 429 past the retry budget) is NOT cached:
@@ -14,7 +15,7 @@
  * (v4 token); it is a registered secret, so no log line can show it.
  */
 import { and, asc, between, desc, eq, inArray, sql } from 'drizzle-orm'
-import { imdbTitles, type MediaKind, metadataCache } from '../../schema/tables.ts'
+import { imdbAkas, imdbTitles, type MediaKind, metadataCache } from '../../schema/tables.ts'
 import type { Config } from '../config/schema.ts'
 import { errorMessage } from '../core/errors.ts'
 import { type HttpPolicy, httpGet } from '../core/http.ts'
@@ -334,7 +335,18 @@ export class ImdbProvider implements Provider {
         .get()
       if (row) return row
     }
-    return undefined
+    // Then the other known titles (title.akas: "Les Sept Samouraïs" for Seven Samurai).
+    const where = [eq(imdbAkas.normTitle, norm), inArray(imdbTitles.type, [...types])]
+    if (year !== undefined) where.push(between(imdbTitles.startYear, year - 1, year + 1))
+    const aka = this.db
+      .select({ t: imdbTitles })
+      .from(imdbAkas)
+      .innerJoin(imdbTitles, eq(imdbTitles.tconst, imdbAkas.tconst))
+      .where(and(...where))
+      .orderBy(desc(sql`COALESCE(${imdbTitles.votes}, 0)`), asc(imdbTitles.tconst))
+      .limit(1)
+      .get()
+    return aka?.t
   }
 }
 
