@@ -17,7 +17,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -164,19 +164,29 @@ async function child(dbPath: string, basics: string, akas: string): Promise<void
   const count = (t: string) => (db.$client.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n
   db.$client.pragma('wal_checkpoint(TRUNCATE)')
   const empty = size()
+  const cpu = () => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1e6
+  }
   let t = performance.now()
+  let c0 = cpu()
   const b = await importImdbFiles(db, [basics], log)
+  const basicsCpu = cpu() - c0
   db.$client.pragma('wal_checkpoint(TRUNCATE)')
   const basicsSecs = (performance.now() - t) / 1000
   const afterBasics = size()
   t = performance.now()
+  c0 = cpu()
   const a = await importImdbFiles(db, [akas], log)
+  const akasCpu = cpu() - c0
   db.$client.pragma('wal_checkpoint(TRUNCATE)')
   const akasSecs = (performance.now() - t) / 1000
   const afterAkas = size()
   const res = {
     basicsSecs,
     akasSecs,
+    basicsCpu,
+    akasCpu,
     titles: count('imdb_titles'),
     akas: count('imdb_akas'),
     basicsLines: b.counts.lines,
@@ -217,12 +227,14 @@ async function main(): Promise<void> {
     const mb = (n = 0) => `${(n / 2 ** 20).toFixed(0)} MB`
     const s = (n = 0) => `${n.toFixed(0)} s`
     console.log(
-      `basics  ${s(f.basicsSecs)}  (${f.basicsLines?.toLocaleString('en')} lines → ${f.titles?.toLocaleString('en')} titles kept)`,
+      `basics  ${s(f.basicsSecs)} wall, ${s(f.basicsCpu)} CPU  (${f.basicsLines?.toLocaleString('en')} lines → ${f.titles?.toLocaleString('en')} titles kept)`,
     )
     console.log(
-      `akas    ${s(f.akasSecs)}  (${f.akasLines?.toLocaleString('en')} lines → ${f.akas?.toLocaleString('en')} alternative titles kept)`,
+      `akas    ${s(f.akasSecs)} wall, ${s(f.akasCpu)} CPU  (${f.akasLines?.toLocaleString('en')} lines → ${f.akas?.toLocaleString('en')} alternative titles kept)`,
     )
-    console.log(`total   ${s(wall)} wall (process start and migrations included)`)
+    console.log(
+      `total   ${s(wall)} wall (process start and migrations included), ${s((f.basicsCpu ?? 0) + (f.akasCpu ?? 0))} CPU; load average ${loadavg()[0]?.toFixed(1)} on ${cpus().length} cores`,
+    )
     console.log(`peak RSS of the importing process: ${f.maxRssMB?.toFixed(0)} MB`)
     console.log(
       `database growth: imdb_titles ${mb((f.afterBasics ?? 0) - (f.empty ?? 0))}, imdb_akas ${mb((f.afterAkas ?? 0) - (f.afterBasics ?? 0))}, file ${mb(f.afterAkas)}`,
