@@ -166,6 +166,15 @@ async function importFiles(db: Db, kinds: Map<string, FileKind>, log: Logger): P
       }
       counts.lines = (counts.lines ?? 0) + 1
       if (n % PROGRESS_EVERY === 0) log.info(`${f}: ${n} lines, ${counts.titles} titles kept`)
+      // The real files have titleType second: a line of a kind not kept (90 %) is not split.
+      if (cols.titleType === 1) {
+        const a = line.indexOf('\t')
+        const b = a < 0 ? -1 : line.indexOf('\t', a + 1)
+        if (b > 0 && !KEEP_TYPES.has(line.slice(a + 1, b))) {
+          counts.skipped = (counts.skipped ?? 0) + 1
+          continue
+        }
+      }
       const v = line.split('\t')
       const get = (name: string) => v[cols[name] ?? -1]
       const tconst = get('tconst')
