@@ -254,6 +254,10 @@ async function importAkas(db: Db, f: string, counts: Record<string, number>, log
   const kept = new Set<number>()
   for (const r of c.prepare('SELECT tconst FROM imdb_titles').raw().iterate() as IterableIterator<[string]>)
     kept.add(Number(r[0].slice(2)))
+  if (kept.size === 0) {
+    log.warn(`${f}: no IMDb titles imported yet, so no alternative title is kept: give title.basics.tsv.gz too`)
+    return
+  }
   const own = c.prepare('SELECT norm_title, norm_original FROM imdb_titles WHERE tconst = ?').raw()
   const clear = c.prepare('DELETE FROM imdb_akas WHERE tconst = ?')
   const insert = c.prepare('INSERT OR IGNORE INTO imdb_akas (tconst, norm_title) VALUES (?, ?)')

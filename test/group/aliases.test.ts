@@ -90,6 +90,14 @@ describe('movies import-imdb … title.akas.tsv', () => {
     expect(akasOf(ctx, 'tt0047478')).toEqual(['die sieben samurai'])
   })
 
+  it('akas before any basics: nothing kept, and the log says to give title.basics', async () => {
+    const ctx = setup()
+    const { result } = await capture(() => importImdb(ctx, [IMDB_FIXTURE.akas]))
+    expect(result.counts).toMatchObject({ titles: 0 })
+    expect(ctx.db().$client.prepare('SELECT COUNT(*) AS n FROM imdb_akas').get()).toEqual({ n: 0 })
+    expect(ctx.logs.text()).toMatch(/no IMDb titles imported yet.*give title\.basics/)
+  })
+
   it('movies import-imdb basics ratings akas through the CLI', () => {
     const ctx = setup()
     ctx.close()
