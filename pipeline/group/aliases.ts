@@ -16,6 +16,7 @@
  * CACHE_SIZE answers; nothing is read into memory ahead of time.
  */
 import type { Db } from '../db/client.ts'
+import { ensureAkasIndex } from './imdb.ts'
 import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
 
 export type ResolveId = (normTitle: string, year: number | null, kind: 'movie' | 'series') => string | null
@@ -76,6 +77,7 @@ export function pickCandidate(cands: readonly Pick<Candidate, 'tconst' | 'votes'
 /** The resolver over the imported datasets; a database without them answers null to everything. */
 export function imdbResolver(db: Db, cacheSize = CACHE_SIZE): ResolveId {
   const c = db.$client
+  ensureAkasIndex(db) // an import cut short leaves it dropped
   // The three ways a title is known, each an indexed look-up; UNION drops a title found twice.
   const stmt = c.prepare(
     `SELECT tconst, type, start_year, votes FROM imdb_titles WHERE norm_title = @norm

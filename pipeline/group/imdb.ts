@@ -29,8 +29,8 @@ import { normaliseTitle } from './parse.ts'
 const KEEP_TYPES = new Set<string>([...IMDB_MOVIE_TYPES, ...IMDB_SERIES_TYPES])
 const BATCH = 5000
 const PROGRESS_EVERY = 1_000_000
-/** SQLite page cache during an import, in KiB (256 MB; the default is 2 MB). */
-const IMPORT_CACHE_KIB = 256 * 1024
+/** SQLite page cache during an import, in KiB (64 MB; the default is 2 MB). */
+const IMPORT_CACHE_KIB = 64 * 1024
 
 type FileKind = 'basics' | 'ratings' | 'akas'
 type ImdbTitle = typeof imdbTitles.$inferSelect
@@ -73,7 +73,8 @@ export async function importImdbFiles(db: Db, files: string[], log: Logger): Pro
     kinds.set(f, await header(f))
   }
   // A larger page cache while importing: the title indexes (norm_title…) are written in random
-  // order, and with SQLite's default 2 MB cache each insert would re-read index pages.
+  // order, and with SQLite's default 2 MB cache each insert would re-read index pages. (The akas
+  // index, the big one, is rebuilt at the end of the akas instead: see importAkas.)
   const c = db.$client
   const cacheSize = c.pragma('cache_size', { simple: true }) as number
   c.pragma(`cache_size = -${IMPORT_CACHE_KIB}`)
@@ -258,10 +259,40 @@ async function importAkas(db: Db, f: string, counts: Record<string, number>, log
     log.warn(`${f}: no IMDb titles imported yet, so no alternative title is kept: give title.basics.tsv.gz too`)
     return
   }
+  // Millions of rows in random norm_title order: the index is dropped and rebuilt once sorted at
+  // the end (minutes faster, and no large page cache). Should the import be cut short, the next
+  // import or the next imdbResolver() rebuilds it (ensureAkasIndex).
+  c.exec(`DROP INDEX IF EXISTS ${AKAS_INDEX}`)
+  try {
+    await readAkas(db, f, kept, counts, log)
+  } finally {
+    log.info(`${f}: indexing the alternative titles`)
+    ensureAkasIndex(db)
+  }
+}
+
+/** The index of imdb_akas on norm_title (migration 0008), dropped while akas are imported. */
+const AKAS_INDEX = 'imdb_akas_norm_idx'
+export function ensureAkasIndex(db: Db): void {
+  try {
+    db.$client.exec(`CREATE INDEX IF NOT EXISTS ${AKAS_INDEX} ON imdb_akas (norm_title)`)
+  } catch {
+    // A read-only database: the index is there unless an import was cut short; look-ups still work.
+  }
+}
+
+async function readAkas(
+  db: Db,
+  f: string,
+  kept: Set<number>,
+  counts: Record<string, number>,
+  log: Logger,
+): Promise<void> {
+  const c = db.$client
   const own = c.prepare('SELECT norm_title, norm_original FROM imdb_titles WHERE tconst = ?').raw()
   const clear = c.prepare('DELETE FROM imdb_akas WHERE tconst = ?')
   const insert = c.prepare('INSERT OR IGNORE INTO imdb_akas (tconst, norm_title) VALUES (?, ?)')
-  const done = new Set<string>() // titles whose akas were replaced in this run
+  const done = new Set<number>() // titles whose akas were replaced in this run
   let pending: [string, string[]][] = []
   let pendingRows = 0
   let current = ''
@@ -275,9 +306,10 @@ async function importAkas(db: Db, f: string, counts: Record<string, number>, log
       for (const [tconst, list] of part) {
         const mine = own.get(tconst) as [string, string | null] | undefined
         if (!mine) continue
-        if (!done.has(tconst)) {
+        const num = Number(tconst.slice(2))
+        if (!done.has(num)) {
           clear.run(tconst)
-          done.add(tconst)
+          done.add(num)
         }
         const seen = new Set<string>(mine[1] ? [mine[0], mine[1]] : [mine[0]])
         for (const t of list) {

@@ -160,6 +160,13 @@ async function child(dbPath: string, basics: string, akas: string): Promise<void
   const { createConsola } = await import('consola')
   const log = createConsola({ level: 3 }).withTag('bench')
   const db = openDb(dbPath)
+  if (process.env.IMDB_BENCH_MEMLOG === '1') {
+    const mb = (n: number) => (n / 2 ** 20).toFixed(0)
+    setInterval(() => {
+      const m = process.memoryUsage()
+      process.stderr.write(`rss ${mb(m.rss)} heap ${mb(m.heapUsed)}/${mb(m.heapTotal)} ext ${mb(m.external)} MB\n`)
+    }, 5000).unref()
+  }
   const size = () => [dbPath, `${dbPath}-wal`].reduce((a, f) => a + (existsSync(f) ? statSync(f).size : 0), 0)
   const count = (t: string) => (db.$client.prepare(`SELECT COUNT(*) AS n FROM ${t}`).get() as { n: number }).n
   db.$client.pragma('wal_checkpoint(TRUNCATE)')
