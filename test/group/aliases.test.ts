@@ -185,6 +185,18 @@ describe('imdbResolver', () => {
     expect(resolve('seven samurai', 1954, 'movie')).toBeNull()
   })
 
+  it('an akas import cut short leaves the norm_title index dropped: the next resolver re-creates it', async () => {
+    const ctx = setup()
+    await capture(() => loadImdbFixture(ctx.db()))
+    const c = ctx.db().$client
+    const hasIndex = () =>
+      c.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'index' AND name = 'imdb_akas_norm_idx'").get()
+    expect(hasIndex()).toEqual({ n: 1 }) // rebuilt at the end of the import
+    c.exec('DROP INDEX imdb_akas_norm_idx')
+    expect(imdbResolver(ctx.db())('sept samourais', 1954, 'movie')).toBe('tt0047478')
+    expect(hasIndex()).toEqual({ n: 1 })
+  })
+
   it('Lru and pickCandidate', () => {
     const l = new Lru<string, number>(2)
     l.set('a', 1)
