@@ -13,7 +13,8 @@
  * Knobs: IMDB_BENCH_SCALE (e.g. 0.1 = a tenth of both sizes), IMDB_BENCH_BASICS, IMDB_BENCH_AKAS,
  * IMDB_BENCH_DIR (where the files and the database go; default a temporary directory, removed
  * after unless IMDB_BENCH_KEEP=1; generated files are reused when present with the same sizes).
- * Goal (issue 15): ≤ 10 min on 2 cores and ≤ 1 GB RSS at full size.
+ * Goal (issue 15): ≤ 10 min on 2 cores and ≤ 1 GB RSS at full size. Measured (2026-12, 2 shared
+ * cores at load ~15): basics 58 s CPU, akas 128 s CPU, 559 s wall, peak RSS 608 MB, database +537 MB.
  */
 import { spawnSync } from 'node:child_process'
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs'
