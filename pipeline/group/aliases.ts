@@ -8,9 +8,12 @@
  * tvMiniSeries), and whose start year matches:
  * - a movie: start year within ±1 of the year; with no year, any start year;
  * - a series: start year equal to the year; with no year, any start year;
- * and null when no title matches or when several do (ambiguous) — unless one of them is
- * overwhelmingly the known one: at least DOMINANT_VOTES votes and DOMINANT_RATIO times the votes of
- * every other candidate (the datasets hold many obscure namesakes of every well-known film).
+ * and null when no title matches or when several do (ambiguous), except that
+ * - one candidate overwhelmingly the known one wins: at least DOMINANT_VOTES votes and
+ *   DOMINANT_RATIO times the votes of every other (the datasets hold many obscure namesakes of
+ *   every well-known film);
+ * - else a title's own name beats another's localised one: a single candidate by primary or
+ *   original title wins over candidates by aka only.
  *
  * Bounded memory: one prepared statement (indexed look-ups on norm_title), an LRU cache of the last
  * CACHE_SIZE answers; nothing is read into memory ahead of time.
@@ -32,6 +35,8 @@ interface Candidate {
   type: string
   start_year: number | null
   votes: number | null
+  /** 1: by primary or original title; 2: by an alternative title only. */
+  tier: number
 }
 
 /** A small LRU map (insertion order of a Map; a hit moves the entry to the end). */
@@ -63,7 +68,9 @@ export class Lru<K, V> {
 }
 
 /** The one candidate to trust among several (see the module comment), else null. */
-export function pickCandidate(cands: readonly Pick<Candidate, 'tconst' | 'votes'>[]): string | null {
+export function pickCandidate(
+  cands: readonly (Pick<Candidate, 'tconst' | 'votes'> & { tier?: number })[],
+): string | null {
   if (cands.length === 0) return null
   if (cands.length === 1) return cands[0]?.tconst ?? null
   const sorted = [...cands].sort((a, b) => (b.votes ?? 0) - (a.votes ?? 0))
@@ -71,20 +78,22 @@ export function pickCandidate(cands: readonly Pick<Candidate, 'tconst' | 'votes'
   const second = sorted[1]
   if (!top || !second) return null
   const tv = top.votes ?? 0
-  return tv >= DOMINANT_VOTES && tv >= DOMINANT_RATIO * (second.votes ?? 0) ? top.tconst : null
+  if (tv >= DOMINANT_VOTES && tv >= DOMINANT_RATIO * (second.votes ?? 0)) return top.tconst
+  const own = cands.filter((c) => (c.tier ?? 1) === 1)
+  return own.length === 1 && own.length < cands.length ? (own[0]?.tconst ?? null) : null
 }
 
 /** The resolver over the imported datasets; a database without them answers null to everything. */
 export function imdbResolver(db: Db, cacheSize = CACHE_SIZE): ResolveId {
   const c = db.$client
   ensureAkasIndex(db) // an import cut short leaves it dropped
-  // The three ways a title is known, each an indexed look-up; UNION drops a title found twice.
+  // The three ways a title is known, each an indexed look-up.
   const stmt = c.prepare(
-    `SELECT tconst, type, start_year, votes FROM imdb_titles WHERE norm_title = @norm
+    `SELECT tconst, type, start_year, votes, 1 AS tier FROM imdb_titles WHERE norm_title = @norm
      UNION
-     SELECT tconst, type, start_year, votes FROM imdb_titles WHERE norm_original = @norm
+     SELECT tconst, type, start_year, votes, 1 AS tier FROM imdb_titles WHERE norm_original = @norm
      UNION
-     SELECT t.tconst, t.type, t.start_year, t.votes
+     SELECT t.tconst, t.type, t.start_year, t.votes, 2 AS tier
        FROM imdb_akas a JOIN imdb_titles t ON t.tconst = a.tconst WHERE a.norm_title = @norm
      LIMIT ${MAX_CANDIDATES}`,
   )
@@ -98,10 +107,15 @@ export function imdbResolver(db: Db, cacheSize = CACHE_SIZE): ResolveId {
     if (hit !== undefined) return hit
     const types = kind === 'movie' ? movieTypes : seriesTypes
     const slack = kind === 'movie' ? 1 : 0
-    const cands = (stmt.all({ norm: normTitle }) as Candidate[]).filter(
-      (r) => types.has(r.type) && (year === null || (r.start_year !== null && Math.abs(r.start_year - year) <= slack)),
-    )
-    const id = pickCandidate(cands)
+    // One entry per title, at its best tier (a title can be found by its name and by an aka).
+    const byId = new Map<string, Candidate>()
+    for (const r of stmt.all({ norm: normTitle }) as Candidate[]) {
+      if (!types.has(r.type)) continue
+      if (year !== null && (r.start_year === null || Math.abs(r.start_year - year) > slack)) continue
+      const prev = byId.get(r.tconst)
+      if (!prev || r.tier < prev.tier) byId.set(r.tconst, r)
+    }
+    const id = pickCandidate([...byId.values()])
     cache.set(key, id)
     return id
   }

@@ -230,6 +230,12 @@ describe('imdbResolver', () => {
         { tconst: 'tt1', votes: 20_000 },
       ]),
     ).toBe('tt1')
+    // A title's own name beats another title's alternative one; two own names stay ambiguous.
+    const own = (tconst: string) => ({ tconst, votes: null, tier: 1 })
+    const aka = (tconst: string) => ({ tconst, votes: null, tier: 2 })
+    expect(pickCandidate([aka('tt2'), own('tt1')])).toBe('tt1')
+    expect(pickCandidate([own('tt1'), own('tt3'), aka('tt2')])).toBeNull()
+    expect(pickCandidate([aka('tt1'), aka('tt2')])).toBeNull()
   })
 })
 
