@@ -309,7 +309,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       .action(plain(async (c) => (await import('./group/command.ts')).mediaGet(c, kind)))
   }
   cli
-    .command('movies import-imdb <...files>', 'Import IMDb datasets (title.basics.tsv.gz, title.ratings.tsv.gz)')
+    .command(
+      'movies import-imdb <...files>',
+      'Import IMDb datasets (title.basics.tsv.gz, title.ratings.tsv.gz, title.akas.tsv.gz)',
+    )
     .action(
       step(
         'movies import-imdb',

@@ -234,6 +234,20 @@ export const imdbTitles = sqliteTable(
   ],
 )
 
+/**
+ * The other known titles of an imported IMDb title (title.akas.tsv: every localised title), each
+ * normalised (normaliseTitle) and kept only when it differs from the title's primary and original
+ * normalised titles. WITHOUT ROWID in the migration (0008): the key and the index are the table.
+ */
+export const imdbAkas = sqliteTable(
+  'imdb_akas',
+  {
+    tconst: text('tconst').notNull(),
+    normTitle: text('norm_title').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.tconst, t.normTitle] }), index('imdb_akas_norm_idx').on(t.normTitle)],
+)
+
 export const FEED_ITEM_OUTCOMES = ['stored', 'skipped', 'failed'] as const
 
 /**
@@ -414,6 +428,7 @@ export const TABLES = {
   media_trends: mediaTrends,
   metadata_cache: metadataCache,
   imdb_titles: imdbTitles,
+  imdb_akas: imdbAkas,
   runs,
   site_settings: siteSettings,
   torrent_activity: torrentActivity,
@@ -423,8 +438,8 @@ export const TABLES = {
 } as const
 export type TableName = keyof typeof TABLES
 /**
- * Tables that `database export` leaves out: `imdb_titles` (re-imported from IMDb's files), and
- * what `site data` rewrites from the config and the other tables on every refresh
+ * Tables that `database export` leaves out: `imdb_titles` and `imdb_akas` (re-imported from IMDb's
+ * files), and what `site data` rewrites from the config and the other tables on every refresh
  * (`site_settings`, and `activity_state`, its bookkeeping, which holds local ids).
  */
-export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles', 'site_settings', 'activity_state']
+export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles', 'imdb_akas', 'site_settings', 'activity_state']

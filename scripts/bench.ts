@@ -1,6 +1,8 @@
 /**
  * `npm run bench [-- NAME…]`: runs every benchmark in scripts/bench/ (or the named ones), one
  * process each, and lets each print its own figures. Benchmarks measure; they never fail a build.
+ * `imdb` generates full-size IMDb datasets (~600 MB gzip, several minutes) and imports them:
+ * `IMDB_BENCH_SCALE=0.1 npm run bench -- imdb` for a tenth (see scripts/bench/imdb.ts).
  */
 import { spawnSync } from 'node:child_process'
 import { readdirSync } from 'node:fs'

@@ -2,10 +2,14 @@
  * Metadata providers, tried in order, each optional:
  *   1. ids carried by the Torznab feed (already on the group: they pick the look-up below);
  *   2. TMDB, when `[tmdb] apikey` is set: find by IMDb/TVDB id, details by TMDB id, else search by
- *      title (+ year) — title, original title, language, year, poster, genres, rating, overview,
- *      and the IMDb/TVDB ids;
+ *      title (+ year) — title, original title, alternative titles, language, year, poster,
+ *      genres, rating, overview, and the IMDb/TVDB ids. The details call appends external_ids and
+ *      alternative_titles (one request per title): a search result whose title and original title
+ *      differ from the release's is taken when one of its alternative titles is the release's
+ *      ("Les Sept Samouraïs" → Seven Samurai), or by year as before;
  *   3. the IMDb datasets imported offline (`movies import-imdb`): by tconst, else by normalised
- *      title and year ±1 (the most voted title wins).
+ *      title and year ±1 — primary title, then original title, then the alternative titles of
+ *      title.akas (the most voted title wins).
  *
  * Every answer, hit or miss, is cached in `metadata_cache` (provider, query) so a title costs at most
  * one look-up ever. A provider failure (TMDB down, 401, 429 past the retry budget) is NOT cached:
@@ -14,7 +18,7 @@
  * (v4 token); it is a registered secret, so no log line can show it.
  */
 import { and, asc, between, desc, eq, inArray, sql } from 'drizzle-orm'
-import { imdbTitles, type MediaKind, metadataCache } from '../../schema/tables.ts'
+import { imdbAkas, imdbTitles, type MediaKind, metadataCache } from '../../schema/tables.ts'
 import type { Config } from '../config/schema.ts'
 import { errorMessage } from '../core/errors.ts'
 import { type HttpPolicy, httpGet } from '../core/http.ts'
@@ -36,6 +40,11 @@ export interface MediaMeta {
   rating?: number
   votes?: number
   overview?: string
+  /**
+   * The other known titles, normalised (normaliseTitle), the title's own left out: TMDB's original
+   * title and alternative titles. Groups whose title is one of them are the same media.
+   */
+  aliases?: string[]
 }
 
 /** What a provider is asked: a group's ids (from the feed) and its parsed title. */
@@ -209,21 +218,34 @@ export class TmdbProvider implements Provider {
     }
     if (!id && !q.imdbId && !q.tmdbId && !q.tvdbId) {
       for (const title of q.aka ? [q.title, q.aka] : [q.title]) {
+        const norm = normaliseTitle(title)
         const search = await this.get(`/search/${t}`, {
           query: title,
           [t === 'movie' ? 'year' : 'first_air_date_year']: q.year,
         })
         if (search === undefined) return undefined
         const results = Array.isArray(search?.results) ? (search.results as Json[]) : []
-        id = pickSearchResult({ ...q, norm: normaliseTitle(title) }, results)
+        id = pickSearchResult({ ...q, norm }, results)
         if (id) break
+        // No title matches: the first result (of the right year) may be known by this title.
+        const cand = results.find((r) => yearWithin(q.year, yearOf(r.release_date ?? r.first_air_date)))
+        const candId = posInt(cand?.id)
+        if (!candId) continue
+        const d = await this.details(t, candId)
+        if (d === undefined) return undefined
+        if (d && alternativeTitles(t, d).some((x) => normaliseTitle(x) === norm)) return this.toMeta(t, d)
       }
     }
     if (!id) return null
-    const d = await this.get(`/${t}/${id}`, { append_to_response: 'external_ids' })
+    const d = await this.details(t, id)
     if (d === undefined) return undefined
     if (d === null) return null
     return this.toMeta(t, d)
+  }
+
+  /** Details with the external ids and the alternative titles: one request. */
+  private details(t: 'movie' | 'tv', id: number): Promise<Json | null | undefined> {
+    return this.get(`/${t}/${id}`, { append_to_response: 'external_ids,alternative_titles' })
   }
 
   private toMeta(t: 'movie' | 'tv', d: Json): MediaMeta {
@@ -247,8 +269,30 @@ export class TmdbProvider implements Provider {
       votes: typeof d.vote_count === 'number' ? d.vote_count : undefined,
       overview: str(d.overview),
     }
+    const own = meta.title ? normaliseTitle(meta.title) : ''
+    const aliases = [
+      ...new Set(
+        [meta.originalTitle ?? '', ...alternativeTitles(t, d)].map(normaliseTitle).filter((x) => x && x !== own),
+      ),
+    ]
+    if (aliases.length) meta.aliases = aliases
     return dropUndefined(meta)
   }
+}
+
+const yearWithin = (want: number | undefined, got: number | undefined) =>
+  want === undefined || got === undefined || Math.abs(got - want) <= 1
+
+/**
+ * The alternative titles of a TMDB details answer with `append_to_response=alternative_titles`:
+ * `alternative_titles.titles[].title` for a movie, `alternative_titles.results[].title` for a show
+ * (the shapes of GET /3/movie/{id}/alternative_titles and /3/tv/{id}/alternative_titles).
+ */
+export function alternativeTitles(t: 'movie' | 'tv', d: Json): string[] {
+  const box = (d.alternative_titles ?? {}) as Json
+  const list = box[t === 'movie' ? 'titles' : 'results'] ?? box.titles ?? box.results
+  if (!Array.isArray(list)) return []
+  return (list as Json[]).map((x) => str(x?.title)).filter((x): x is string => !!x)
 }
 
 /**
@@ -334,7 +378,18 @@ export class ImdbProvider implements Provider {
         .get()
       if (row) return row
     }
-    return undefined
+    // Then the other known titles (title.akas: "Les Sept Samouraïs" for Seven Samurai).
+    const where = [eq(imdbAkas.normTitle, norm), inArray(imdbTitles.type, [...types])]
+    if (year !== undefined) where.push(between(imdbTitles.startYear, year - 1, year + 1))
+    const aka = this.db
+      .select({ t: imdbTitles })
+      .from(imdbAkas)
+      .innerJoin(imdbTitles, eq(imdbTitles.tconst, imdbAkas.tconst))
+      .where(and(...where))
+      .orderBy(desc(sql`COALESCE(${imdbTitles.votes}, 0)`), asc(imdbTitles.tconst))
+      .limit(1)
+      .get()
+    return aka?.t
   }
 }
 

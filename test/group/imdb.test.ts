@@ -102,10 +102,10 @@ describe('movies import-imdb', () => {
   it('refuses missing files and other TSVs with the file named; keeps rows read before a corrupt end', async () => {
     const ctx = setup()
     await expect(importImdb(ctx, [join(ctx.dirs.dir, 'nope.tsv.gz')])).rejects.toThrow(/nope\.tsv\.gz: no such file/)
-    const other = join(ctx.dirs.dir, 'title.akas.tsv')
-    writeFileSync(other, 'titleId\tordering\ttitle\n')
+    const other = join(ctx.dirs.dir, 'title.crew.tsv')
+    writeFileSync(other, 'tconst\tdirectors\twriters\n')
     await expect(importImdb(ctx, [other])).rejects.toThrow(UserError)
-    await expect(importImdb(ctx, [other])).rejects.toThrow(/title\.akas\.tsv: not an IMDb dataset/)
+    await expect(importImdb(ctx, [other])).rejects.toThrow(/title\.crew\.tsv: not an IMDb dataset/)
     // A gzip cut short after many rows: the complete batches are kept, the error names the file.
     const f = writeImdbDatasets(
       ctx.dirs.dir,

@@ -5,7 +5,11 @@
  *   GET /3/find/{id}?external_source=imdb_id|tvdb_id   → { movie_results, tv_results }
  *   GET /3/search/movie?query=&year=                     → { results }
  *   GET /3/search/tv?query=&first_air_date_year=         → { results }
- *   GET /3/movie/{id}, /3/tv/{id} (append_to_response=external_ids honoured)
+ *   GET /3/movie/{id}, /3/tv/{id} (append_to_response=external_ids,alternative_titles honoured)
+ *   GET /3/movie/{id}/alternative_titles → { id, titles: [{ iso_3166_1, title, type }] }
+ *   GET /3/tv/{id}/alternative_titles    → { id, results: [{ iso_3166_1, title, type }] }
+ *
+ * Searches match the title, the original title and the alternative titles, as TMDB's do.
  *
  * Auth as TMDB does it: `api_key` query parameter or `Authorization: Bearer`; anything else → 401.
  * `mode` switches failures on for every request ('401', '500', 'down' = connection reset), and
@@ -27,6 +31,8 @@ export interface FixtureMovie {
   vote_count?: number
   poster_path?: string
   overview?: string
+  /** Alternative titles: [country, title] or a title (country "US"). */
+  alternative_titles?: (string | [string, string])[]
 }
 
 export interface FixtureShow {
@@ -42,6 +48,7 @@ export interface FixtureShow {
   vote_count?: number
   poster_path?: string
   overview?: string
+  alternative_titles?: (string | [string, string])[]
 }
 
 export type TmdbMode = 'ok' | '401' | '500' | 'down'
@@ -86,7 +93,11 @@ export async function startTmdbFixture(opts: {
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 
-  const movieJson = (m: FixtureMovie, full: boolean, ext: boolean) => ({
+  const altTitles = (x: FixtureMovie | FixtureShow) =>
+    (x.alternative_titles ?? []).map((a) =>
+      typeof a === 'string' ? { iso_3166_1: 'US', title: a, type: '' } : { iso_3166_1: a[0], title: a[1], type: '' },
+    )
+  const movieJson = (m: FixtureMovie, full: boolean, ext: boolean, alt = false) => ({
     id: m.id,
     title: m.title,
     original_title: m.original_title ?? m.title,
@@ -100,8 +111,9 @@ export async function startTmdbFixture(opts: {
       ? { imdb_id: m.imdb_id ?? null, genres: (m.genres ?? []).map((name, i) => ({ id: i + 1, name })) }
       : { genre_ids: [] }),
     ...(ext ? { external_ids: { imdb_id: m.imdb_id ?? null } } : {}),
+    ...(alt ? { alternative_titles: { titles: altTitles(m) } } : {}),
   })
-  const showJson = (s: FixtureShow, full: boolean, ext: boolean) => ({
+  const showJson = (s: FixtureShow, full: boolean, ext: boolean, alt = false) => ({
     id: s.id,
     name: s.name,
     original_name: s.original_name ?? s.name,
@@ -113,6 +125,7 @@ export async function startTmdbFixture(opts: {
     vote_count: s.vote_count ?? 0,
     ...(full ? { genres: (s.genres ?? []).map((name, i) => ({ id: i + 1, name })) } : { genre_ids: [] }),
     ...(ext ? { external_ids: { imdb_id: s.imdb_id ?? null, tvdb_id: s.tvdb_id ?? null } } : {}),
+    ...(alt ? { alternative_titles: { results: altTitles(s) } } : {}),
   })
 
   const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -155,9 +168,16 @@ export async function startTmdbFixture(opts: {
         status_message: 'Invalid API key: You must be granted a valid key.',
       })
     }
-    const ext = (url.searchParams.get('append_to_response') ?? '').split(',').includes('external_ids')
+    const append = (url.searchParams.get('append_to_response') ?? '').split(',')
+    const ext = append.includes('external_ids')
+    const alt = append.includes('alternative_titles')
     const parts = url.pathname.replace(/^\/3\/?/, '').split('/')
-    const [a, b] = parts
+    const [a, b, c] = parts
+    const names = (x: FixtureMovie | FixtureShow) => [
+      'title' in x ? x.title : x.name,
+      ('title' in x ? x.original_title : x.original_name) ?? '',
+      ...altTitles(x).map((t) => t.title),
+    ]
     if (a === 'find' && b) {
       const src = url.searchParams.get('external_source')
       const id = decodeURIComponent(b)
@@ -180,23 +200,24 @@ export async function startTmdbFixture(opts: {
       const results =
         b === 'movie'
           ? movies
-              .filter((m) => [m.title, m.original_title ?? ''].some((t) => fold(t).includes(q)))
+              .filter((m) => names(m).some((t) => fold(t).includes(q)))
               .filter((m) => !year || (m.release_date ?? '').startsWith(year))
               .map((m) => movieJson(m, false, false))
           : shows
-              .filter((s) => [s.name, s.original_name ?? ''].some((t) => fold(t).includes(q)))
+              .filter((s) => names(s).some((t) => fold(t).includes(q)))
               .filter((s) => !year || (s.first_air_date ?? '').startsWith(year))
               .map((s) => showJson(s, false, false))
       return send(res, 200, { page: 1, results, total_results: results.length })
     }
-    if ((a === 'movie' || a === 'tv') && b && /^\d+$/.test(b)) {
+    if ((a === 'movie' || a === 'tv') && b && /^\d+$/.test(b) && (c === undefined || c === 'alternative_titles')) {
       const id = Number(b)
-      if (a === 'movie') {
-        const m = movies.find((x) => x.id === id)
-        return m ? send(res, 200, movieJson(m, true, ext)) : notFound(res)
-      }
-      const s = shows.find((x) => x.id === id)
-      return s ? send(res, 200, showJson(s, true, ext)) : notFound(res)
+      const x = a === 'movie' ? movies.find((m) => m.id === id) : shows.find((s) => s.id === id)
+      if (!x) return notFound(res)
+      if (c === 'alternative_titles')
+        return send(res, 200, a === 'movie' ? { id, titles: altTitles(x) } : { id, results: altTitles(x) })
+      return a === 'movie'
+        ? send(res, 200, movieJson(x as FixtureMovie, true, ext, alt))
+        : send(res, 200, showJson(x as FixtureShow, true, ext, alt))
     }
     return notFound(res)
   }
