@@ -145,9 +145,11 @@ function splitAliases(raw: string): { title: string; aliases: string[] } {
   let title = raw
   const aliases: string[] = []
   const bracketed = /\s*[([]([^()[\]]+)[)\]]\s*/g
-  title = title.replace(bracketed, (m, inner: string, offset: number) => {
+  title = title.replace(bracketed, (m, inner: string, offset: number, whole: string) => {
     const t = cleanTitle(inner)
     if (offset === 0 || !/\p{L}{2,}/u.test(t) || NOT_ALIAS.test(t) || /^(?:19|20)\d\d$/.test(t)) return m
+    // Part of the title when what comes before cannot end one: "Birdman or (The Unexpected Virtue…)".
+    if (/(?:^|\s)(?:or|and|of|the|a|an|et|ou|de|la|le)$/i.test(whole.slice(0, offset).trim())) return m
     aliases.push(t)
     return ' '
   })
