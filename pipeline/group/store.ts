@@ -2,22 +2,22 @@
  * Writing groups to the database: `media`, `torrent_media`, `media_trends`. Called inside one
  * transaction by `mediaCompute`.
  *
- * Stable media rows: a group finds its existing row by key, by IMDb/TMDB id, by its title key
- * with the year ±1 (and the yearless key), and — for a name-only group — by a row whose title or
- * original title normalises like the group's (year ±1; a yearless group only when one row
- * matches) and by the row most of its torrents were linked to before. When several rows match (a title-keyed movie whose IMDb
- * id was learnt later, say), they are merged into one — the row whose key equals the group's key,
- * else the oldest — and the others' torrents and rank history move to it. So `media.id` never
- * churns, and `media.key` only ever moves from `title:…` to an id key, once.
+ * Stable media rows: the grouping decides which torrents are one media (grouping.ts); the store
+ * only finds the row that held them: by the group's key, by its IMDb/TMDB ids, and by the row most
+ * of its torrents were linked to before (unless a group written earlier in the compute took it: a
+ * group that split keeps its row for its first part). When several rows match (a title-keyed movie
+ * whose IMDb id was learnt later, say), they are merged into one — the row whose key equals the
+ * group's key, else the oldest — and the others' torrents and rank history move to it. So
+ * `media.id` does not churn; a title key follows its group's title key, and moves to an id key
+ * once an id is known, never back.
  */
 
-import { and, asc, count, desc, eq, exists, inArray, notInArray, notLike, sql } from 'drizzle-orm'
+import { and, asc, count, desc, eq, exists, inArray, notInArray, sql } from 'drizzle-orm'
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { type MediaKind, media, mediaTrends, torrentMedia } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
-import { type MediaGroup, titleKey } from './grouping.ts'
+import type { MediaGroup } from './grouping.ts'
 import type { MediaMeta } from './metadata.ts'
-import { normaliseTitle } from './parse.ts'
 
 export interface ResolvedGroup extends MediaGroup {
   meta: MediaMeta | null
@@ -44,14 +44,9 @@ export function keyRank(key: string): number {
   return key.startsWith('imdb:') ? 3 : key.startsWith('tmdb:') ? 2 : key.startsWith('tvdb:') ? 1 : 0
 }
 
-/** Keys under which an existing row may hold this group. */
+/** Keys under which an existing row may hold this group: its own, its ids'. */
 function candidateKeys(g: MediaGroup): string[] {
   const keys = new Set([g.key])
-  if (!g.fallback && g.norm) {
-    const q = g.qualifier ?? ''
-    if (g.year !== undefined) for (const y of [g.year, g.year - 1, g.year + 1]) keys.add(titleKey(g.norm, y, q))
-    keys.add(titleKey(g.norm, undefined, q))
-  }
   if (g.imdbId) keys.add(`imdb:${g.imdbId}`)
   if (g.tmdbId) keys.add(`tmdb:${g.tmdbId}`)
   if (g.tvdbId) keys.add(`tvdb:${g.tvdbId}`)
@@ -170,29 +165,6 @@ export function groupWriter(db: Db, kind: MediaKind) {
   const st = prepareStatements(db)
   const counts: WriteCounts = { media: 0, mediaCreated: 0, mediaMerged: 0, links: 0, ranked: 0 }
   const touched = new Set<number>()
-  // Existing rows by normalised title and original title (the display title may come from TMDB).
-  const byNorm = new Map<string, Media[]>()
-  const index = (r: Media) => {
-    for (const t of new Set([normaliseTitle(r.title), r.originalTitle ? normaliseTitle(r.originalTitle) : ''])) {
-      if (!t) continue
-      const list = byNorm.get(t)
-      if (list) list.push(r)
-      else byNorm.set(t, [r])
-    }
-  }
-  const unindex = (id: number) => {
-    for (const [k, list] of byNorm)
-      byNorm.set(
-        k,
-        list.filter((r) => r.id !== id),
-      )
-  }
-  for (const r of db
-    .select({ id: media.id, key: media.key, title: media.title, originalTitle: media.originalTitle, year: media.year })
-    .from(media)
-    .where(and(eq(media.kind, kind), notLike(media.key, 'torrent:%')))
-    .all())
-    index(r as Media)
   const mostLinked = (k: MediaKind, torrentIds: number[]): { mediaId: number; n: number } | undefined => {
     if (torrentIds.length === 0) return undefined
     return db
@@ -220,59 +192,44 @@ export function groupWriter(db: Db, kind: MediaKind) {
     db.delete(media).where(eq(media.id, from)).run()
   }
 
-  /** Yearless rows taken by a group with a year in this run: row id → that year. */
-  const yearlessClaims = new Map<number, number>()
+  /** Rows taken by a group of this compute. */
+  const claimed = new Set<number>()
   /** Write `groups` (one transaction, the caller's). */
   const write = (groups: ResolvedGroup[], now: number): void => {
     // 1. Every group → one media id (groups meeting on one row share it).
     const torrentsOf = new Map<number, ResolvedGroup['torrents']>()
     for (const g of groups) {
       const found = new Map<number, Media>()
+      // The row holding the group's key, or one of its ids...
       for (const k of candidateKeys(g)) {
         const r = st.byKey({ kind, key: k })
         if (r) found.set(r.id, r)
       }
       if (g.imdbId) for (const r of st.byImdb({ kind, imdbId: g.imdbId })) found.set(r.id, r)
       if (g.tmdbId) for (const r of st.byTmdb({ kind, tmdbId: g.tmdbId })) found.set(r.id, r)
-      if (!g.fallback && keyRank(g.key) === 0) {
-        // (A qualified group, "Being Human" UK beside US, only matches rows by its key and its torrents.)
-        // A name-only group finds a row whose title (or original title) normalises like its own, with
-        // the year within ±1 — a yearless group only when there is exactly one such row...
-        const same = (g.qualifier ? [] : (byNorm.get(g.norm) ?? [])).filter((r) =>
-          g.year === undefined ? true : r.year === null || Math.abs(r.year - g.year) <= 1,
-        )
-        if (g.year !== undefined || same.length === 1) for (const r of same) found.set(r.id, r)
-        // ...and the row most of its torrents were linked to last time (its key may be an id learnt
-        // from a provider that is not configured any more) holds it.
+      if (!g.fallback) {
+        // ...and the row most of its torrents were linked to last time (its key may be an older
+        // title key, or an id learnt from a provider that is not configured any more), unless a
+        // group written before took it (a group that split keeps its row for its first part) or
+        // it carries other ids.
         const prev = mostLinked(
           kind,
           g.torrents.map((t) => t.id),
         )
-        if (prev && prev.n * 2 >= g.torrents.length) {
+        if (prev && prev.n * 2 >= g.torrents.length && !claimed.has(prev.mediaId)) {
           const r = st.byId({ id: prev.mediaId })
-          if (r) found.set(r.id, r)
-        }
-      }
-      // A yearless row (a title first seen without its year) goes to one year only: two shows or
-      // films of the same title and different years in this run must not both land on it.
-      if (g.year !== undefined) {
-        for (const r of [...found.values()]) {
-          const claimed = yearlessClaims.get(r.id)
-          if (claimed !== undefined && Math.abs(claimed - g.year) > 1) found.delete(r.id)
+          const ids = { imdbId: g.imdbId ?? null, tmdbId: g.tmdbId ?? null, tvdbId: g.tvdbId ?? null } as Media
+          if (r && !conflicting(r, ids)) found.set(r.id, r)
         }
       }
       const rows = [...found.values()].sort((a, b) => a.id - b.id)
       let keep = rows.find((r) => r.key === g.key) ?? rows[0]
-      if (keep && keep.year === null && g.year !== undefined && !yearlessClaims.has(keep.id)) {
-        yearlessClaims.set(keep.id, g.year)
-      }
       for (const r of rows) {
         if (!keep || r.id === keep.id) continue
         // Rows that carry different ids are different media, whatever their titles.
         if (conflicting(keep, r)) continue
         // Merge r into keep: links and history move; history of the same run stays keep's.
         merge(keep.id, r.id)
-        unindex(r.id)
         const moved = torrentsOf.get(r.id)
         if (moved) {
           torrentsOf.delete(r.id)
@@ -294,12 +251,17 @@ export function groupWriter(db: Db, kind: MediaKind) {
         })
         // Only what the rest of this run reads of a row created in it (its ids stay unknown).
         keep = { id, key: g.key, title: g.title, year: g.year ?? null, originalTitle: null } as Media
-        if (!g.fallback) index(keep)
         counts.mediaCreated++
-      } else if (keyRank(g.key) > keyRank(keep.key)) {
-        // Upgrade a title key to an id key (imdb > tmdb > tvdb), never the other way: keys stay put.
+      } else if (
+        keyRank(g.key) > keyRank(keep.key) ||
+        (keyRank(g.key) === 0 && keyRank(keep.key) === 0 && g.key !== keep.key && !st.byKey({ kind, key: g.key }))
+      ) {
+        // Upgrade a title key to an id key (imdb > tmdb > tvdb), never the other way; a title key
+        // follows its group's ("title:x:" → "title:x:2021" once the year is known).
         db.update(media).set({ key: g.key }).where(eq(media.id, keep.id)).run()
+        keep = { ...keep, key: g.key }
       }
+      claimed.add(keep.id)
       const m = g.meta
       const source = m?.source ?? (g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : (keep.metadataSource ?? 'none'))
       // Without fresh metadata, a row that has some keeps its provider title and year.

@@ -70,7 +70,9 @@ function seed(dir: string, from: number, to: number, time: number, runOver: numb
   const ins = s.prepare(
     "INSERT INTO torrents (id, info_hash, name, pub_date, status, category, added_at) VALUES (?, ?, ?, ?, 'follow', ?, ?)",
   )
-  const trend = s.prepare('INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES (?, ?, ?, ?, ?, 0)')
+  const trend = s.prepare(
+    'INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES (?, ?, ?, ?, ?, 0)',
+  )
   const r = rng(time)
   for (let a = from; a <= to; a += 10_000) {
     s.transaction(() => {
@@ -82,7 +84,8 @@ function seed(dir: string, from: number, to: number, time: number, runOver: numb
   }
   for (let a = 1; a <= runOver; a += 10_000) {
     s.transaction(() => {
-      for (let id = a; id < Math.min(runOver + 1, a + 10_000); id++) trend.run(id, time, 'velocity', r.uniform(0, 100), id)
+      for (let id = a; id < Math.min(runOver + 1, a + 10_000); id++)
+        trend.run(id, time, 'velocity', r.uniform(0, 100), id)
     })()
   }
   ctx.close()
@@ -109,7 +112,11 @@ if (phase) {
   else if (phase === 'first') await compute(dir, T1, `first movies compute over ${N.toLocaleString('en')} torrents`)
   else if (phase === 'more') seed(dir, N + 1, N + NEW, T2, N + NEW)
   else if (phase === 'incremental')
-    await compute(dir, T2, `incremental movies compute after ${NEW.toLocaleString('en')} new torrents (goal ≤ 30 s, ≤ 1 GB)`)
+    await compute(
+      dir,
+      T2,
+      `incremental movies compute after ${NEW.toLocaleString('en')} new torrents (goal ≤ 30 s, ≤ 1 GB)`,
+    )
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'mediastrends-bench-group-'))
   writeFileSync(join(dir, 'mediastrends.bench.ini'), '[requests]\nuser_agent = bench\n')
@@ -118,7 +125,19 @@ if (phase) {
     const t = performance.now()
     const r = spawnSync(
       process.execPath,
-      ['--import', 'tsx', self, '--phase', p, '--dir', dir, '--torrents', String(N), '--new-share', values['new-share'] ?? ''],
+      [
+        '--import',
+        'tsx',
+        self,
+        '--phase',
+        p,
+        '--dir',
+        dir,
+        '--torrents',
+        String(N),
+        '--new-share',
+        values['new-share'] ?? '',
+      ],
       { stdio: 'inherit' },
     )
     if (r.status !== 0) throw new Error(`phase ${p} failed`)
