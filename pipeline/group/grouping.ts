@@ -206,6 +206,15 @@ function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[], qual = ''): MediaGr
  */
 export type ResolveId = (normTitle: string, year: number | null, kind: MediaKind) => string | null
 
+/** A resolved id as a media key: "tt123" → "imdb:tt123", "603" → "tmdb:603". */
+function resolvedKey(id: string | null): string | null {
+  if (!id) return null
+  const v = id.trim().toLowerCase()
+  if (/^tt\d{5,10}$/.test(v)) return `imdb:${v}`
+  if (/^\d+$/.test(v)) return `tmdb:${v}`
+  return v.includes(':') ? v : null
+}
+
 export interface GroupOptions {
   resolveId?: ResolveId
 }
@@ -408,24 +417,32 @@ export function groupTorrents(all: ClassifiedTorrent[], kind: MediaKind, options
     for (const unit of units) {
       const first = unit.members[0]
       if (first === undefined || unit.qual.includes('abs')) continue
-      const norm = mode(unit.members.map((i) => items[i]?.norm ?? '')) ?? ''
-      const id = options.resolveId(norm, unit.year ?? null, kind)
-      if (!id) continue
-      const j = byResolved.get(id)
-      if (j === undefined) {
-        byResolved.set(id, first)
-        continue
+      // A group carrying feed ids is known by them (the feed wins); others by what metadata says.
+      const own = feedKeys.get(uf.find(first))
+      let ids: string[]
+      if (own?.size) ids = [...own]
+      else {
+        const norm = mode(unit.members.map((i) => items[i]?.norm ?? '')) ?? ''
+        const id = resolvedKey(options.resolveId(norm, unit.year ?? null, kind))
+        ids = id ? [id] : []
       }
-      const ra = uf.find(first)
-      const rb = uf.find(j)
-      if (ra === rb) continue
-      const a = feedKeys.get(ra)
-      const b = feedKeys.get(rb)
-      // Two groups that carry different feed ids stay apart.
-      if (a?.size && b?.size && ![...a].some((k) => b.has(k))) continue
-      uf.union(ra, rb)
-      const merged = new Set([...(a ?? []), ...(b ?? [])])
-      if (merged.size) feedKeys.set(uf.find(ra), merged)
+      for (const id of ids) {
+        const j = byResolved.get(id)
+        if (j === undefined) {
+          byResolved.set(id, first)
+          continue
+        }
+        const ra = uf.find(first)
+        const rb = uf.find(j)
+        if (ra === rb) continue
+        const a = feedKeys.get(ra)
+        const b = feedKeys.get(rb)
+        // Two groups that carry different feed ids stay apart.
+        if (a?.size && b?.size && ![...a].some((k) => b.has(k))) continue
+        uf.union(ra, rb)
+        const merged = new Set([...(a ?? []), ...(b ?? [])])
+        if (merged.size) feedKeys.set(uf.find(ra), merged)
+      }
     }
   }
   // 4. Collect.

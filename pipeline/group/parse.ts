@@ -123,7 +123,7 @@ function cleanTitle(t: string | undefined): string {
 const JUNK = [
   /^(?:img|vid|pxl|mvimg|dsc|dscn|dcim|gopr|wp|screenshot|screen[ _-]?recording)[_-]?\d{4,}(?:[_-]\d+)*(?:[_-]\w{1,12})?$/i,
   /^(?:img|vid)[_-]\d{8}[_-]\d{6}/i,
-  /^sample(?:[._ -].*)?$/i,
+  /^sample(?:[._ -]?\d{0,3})$/i,
   /[._ -]sample$/i,
   /^(?:new folder|untitled folder|untitled|nouveau dossier|neuer ordner|nuova cartella|nueva carpeta|nova pasta|nieuwe map|nowy folder|yeni klasör|新建文件夹|新しいフォルダー?)(?:\s*\(\d+\))?$/iu,
 ]
