@@ -233,6 +233,9 @@ export function groupKeysOf(t: ClassifiedTorrent): string[] {
   return keys
 }
 
+/** A fansub-style name: "[Group] Title …" (a site in brackets is no group). */
+const FANSUB = /^\s*\[(?![^\]]*(?:www\.|\.(?:com|org|net|to|me|tv|cc|ru|info)\b))[^\]]{1,40}\]/i
+
 /** A unit of a name cluster: torrents read as one show or film from their names. */
 interface Unit {
   members: number[]
@@ -243,7 +246,9 @@ interface Unit {
 
 /**
  * Split one name cluster (torrents whose titles or aliases meet) into units:
- * - absolute-numbered releases ("[Group] Title - 0987") never join season-numbered or dated ones;
+ * - anime releases (absolute numbering "[Group] Title - 0987", or fansub-style "[Group] Title S2 - 05")
+ *   join the other releases of the title only when those are one show without a year and the
+ *   absolute numbers fit a season (< 100): never a dated (live-action remake) show;
  * - years within ±1 are one unit (for series the year in a name is the show's: "Doctor Who 2005"
  *   and "Doctor Who 2023" are two shows);
  * - a country code ("Being.Human.UK") is dropped unless two countries are seen: then it tells the
@@ -253,7 +258,11 @@ interface Unit {
  */
 function splitCluster(items: ClassifiedTorrent[], members: number[]): Unit[] {
   const out: Unit[] = []
-  const sides = [members.filter((i) => !items[i]?.parsed.absolute), members.filter((i) => items[i]?.parsed.absolute)]
+  const anime = (i: number) => {
+    const t = items[i]
+    return !!t && (t.parsed.absolute === true || FANSUB.test(t.name))
+  }
+  const sides = [members.filter((i) => !anime(i)), members.filter(anime)]
   sides.forEach((side, s) => {
     if (side.length === 0) return
     const abs = s === 1 ? 'abs' : ''
@@ -320,9 +329,9 @@ function splitCluster(items: ClassifiedTorrent[], members: number[]): Unit[] {
       out.push(...units)
       return
     }
-    // Absolute numbering is the anime's: it joins the season-numbered names only when they are one
-    // show without a year and the numbers fit a season (< 100); a live-action remake carries a
-    // year, and "Title - 0987" is no season's episode.
+    // The anime side joins the other names only when they are one show without a year and its
+    // absolute numbers fit a season (< 100): a live-action remake carries a year, and
+    // "Title - 0987" is no season's episode.
     const seasonal = out.filter((u) => u.qual === '')
     const only = seasonal.length === 1 ? seasonal[0] : undefined
     for (const u of units) {
