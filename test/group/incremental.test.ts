@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { Context } from '../../pipeline/context.ts'
-import { mediaCompute } from '../../pipeline/group/command.ts'
+import { type MediaLine, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
 import { PARSER_VERSION } from '../../pipeline/group/parse.ts'
 import { testContext } from '../helpers/config.ts'
 import { capture, hashOf, type SeedTorrent, seedTrendRun } from './helpers.ts'
@@ -157,6 +157,53 @@ describe('incremental grouping', () => {
     )
     const again = (await capture(() => mediaCompute(ctx, 'movie'))).result
     expect(again.counts.parsed).toBe(1)
+  })
+
+  it("shows each release's parse in `series get --json` / `movies get --json`", async () => {
+    const ctx = setup()
+    seedTrendRun(
+      ctx,
+      [
+        { name: 'Harbour Lights (2002-2008) Complete Series 1080p BluRay', category: 'series', score: 5 },
+        { name: 'Harbour.Lights.2002.S01E03.720p.HDTV', category: 'series', score: 4 },
+        { name: 'Evening.Desk.2024.01.15.Guest.Name.1080p.WEB', category: 'series', score: 3 },
+      ],
+      T1,
+    )
+    await computeBoth(ctx)
+    ;(ctx as { json: boolean }).json = true
+    const { stdout } = await capture(() => mediaGet(ctx, 'series'))
+    const items = (JSON.parse(stdout) as { items: MediaLine[] }).items
+    expect(items.map((i) => i.releases.map((r) => ({ name: r.name, ...r.parsed })))).toEqual([
+      [
+        {
+          name: 'Harbour Lights (2002-2008) Complete Series 1080p BluRay',
+          title: 'Harbour Lights',
+          year: 2002,
+          season: null,
+          episode: null,
+          airDate: null,
+        },
+        {
+          name: 'Harbour.Lights.2002.S01E03.720p.HDTV',
+          title: 'Harbour Lights',
+          year: 2002,
+          season: 1,
+          episode: 3,
+          airDate: null,
+        },
+      ],
+      [
+        {
+          name: 'Evening.Desk.2024.01.15.Guest.Name.1080p.WEB',
+          title: 'Evening Desk',
+          year: null,
+          season: null,
+          episode: null,
+          airDate: '2024-01-15',
+        },
+      ],
+    ])
   })
 
   it('moves a torrent whose category changes to the other kind, and regroups what it left', async () => {
