@@ -258,8 +258,8 @@ export function releaseOtherKind(db: Db, kind: MediaKind, ids: readonly number[]
     .prepare(
       `UPDATE torrents SET grouped_input = NULL WHERE id IN (
          SELECT tm2.torrent_id FROM torrent_media tm
-         JOIN media m ON m.id = tm.media_id AND m.kind != ?
-         JOIN torrent_media tm2 ON tm2.media_id = tm.media_id
+         CROSS JOIN media m ON m.id = tm.media_id AND m.kind != ?
+         CROSS JOIN torrent_media tm2 ON tm2.media_id = tm.media_id
          WHERE tm.torrent_id IN (SELECT value FROM json_each(?)))`,
     )
     .run(kind, idList(ids))
@@ -271,7 +271,7 @@ export function unlink(db: Db, kind: MediaKind, ids: readonly number[]): void {
   db.$client
     .prepare(
       `DELETE FROM torrent_media WHERE torrent_id IN (SELECT value FROM json_each(?))
-         AND media_id IN (SELECT id FROM media WHERE kind = ?)`,
+         AND EXISTS (SELECT 1 FROM media m WHERE m.id = torrent_media.media_id AND m.kind = ?)`,
     )
     .run(idList(ids), kind)
 }

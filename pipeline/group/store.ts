@@ -12,7 +12,7 @@
  * once an id is known, never back.
  */
 
-import { and, asc, count, desc, eq, exists, inArray, notInArray, sql } from 'drizzle-orm'
+import { and, asc, eq, exists, notInArray, sql } from 'drizzle-orm'
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { type MediaKind, media, mediaTrends, torrentMedia } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
@@ -165,17 +165,16 @@ export function groupWriter(db: Db, kind: MediaKind) {
   const st = prepareStatements(db)
   const counts: WriteCounts = { media: 0, mediaCreated: 0, mediaMerged: 0, links: 0, ranked: 0 }
   const touched = new Set<number>()
+  // CROSS JOIN keeps SQLite from scanning every media row of the kind (its (kind, key) index)
+  // instead of looking the torrents up: without table statistics it prefers that for long id lists.
+  const mostLinkedSt = db.$client.prepare(
+    `SELECT tm.media_id AS mediaId, count(*) AS n FROM torrent_media tm CROSS JOIN media m ON m.id = tm.media_id
+     WHERE tm.torrent_id IN (SELECT value FROM json_each(?)) AND m.kind = ?
+     GROUP BY tm.media_id ORDER BY n DESC, tm.media_id ASC LIMIT 1`,
+  )
   const mostLinked = (k: MediaKind, torrentIds: number[]): { mediaId: number; n: number } | undefined => {
     if (torrentIds.length === 0) return undefined
-    return db
-      .select({ mediaId: torrentMedia.mediaId, n: count() })
-      .from(torrentMedia)
-      .innerJoin(media, eq(media.id, torrentMedia.mediaId))
-      .where(and(eq(media.kind, k), inArray(torrentMedia.torrentId, torrentIds)))
-      .groupBy(torrentMedia.mediaId)
-      .orderBy(desc(count()), asc(torrentMedia.mediaId))
-      .limit(1)
-      .get()
+    return mostLinkedSt.get(JSON.stringify(torrentIds), k) as { mediaId: number; n: number } | undefined
   }
   /** Merge row `from` into `to`: links and rank history move (history of the same run stays `to`'s), `from` goes. */
   const merge = (to: number, from: number) => {
@@ -341,8 +340,8 @@ export function rankRun(db: Db, kind: MediaKind, run: { time: number; engine: st
          SELECT tm.media_id, MAX(tr.score) + 0.1 * (SUM(MAX(tr.score, 0)) - MAX(MAX(tr.score), 0)) AS score,
                 COUNT(*) AS n
          FROM trends tr
-         JOIN torrent_media tm ON tm.torrent_id = tr.torrent_id
-         JOIN media m ON m.id = tm.media_id
+         CROSS JOIN torrent_media tm ON tm.torrent_id = tr.torrent_id
+         CROSS JOIN media m ON m.id = tm.media_id
          WHERE tr.engine = @engine AND tr.time = @time AND m.kind = @kind
          GROUP BY tm.media_id
        )`,
