@@ -4,15 +4,20 @@
  * - Movie vs series: `mediaKindOf` (Torznab category first, then explicit episode markers).
  * - Ids carried by the feed win: torrents sharing an imdb/tmdb/tvdb id are one media, whatever
  *   their names; torrents carrying different ids are never merged by name.
- * - Otherwise torrents group by normalised title with years within ±1; a name without a year joins
- *   the largest year cluster of its title ("Shogun.2024.S01E01" and "Shogun.S01E02" are one show,
- *   "Ghosts.2019" and "Ghosts.2021" two). Series keep season/episode per torrent.
+ * - Otherwise torrents group by name (`splitCluster`): normalised titles joined by the aliases names
+ *   carry (AKA, "Local / Original", bracketed titles), years within ±1, a country code only when two
+ *   countries are seen for one title, anime (absolute numbering, fansub names) apart from dated
+ *   shows; a name without a year joins the one show or film of its title, and stays apart when
+ *   there are several. Series keep season/episode per torrent.
+ * - `resolveId` (optional): releases whose titles resolve to one IMDb/TMDB id are one media
+ *   (never against feed ids).
+ * - Junk names (phone files, samples, default folder names) are left out: no media.
  * - Names without a recognisable title (hashes, empty after cleaning) are each their own media,
  *   keyed by info hash (`torrent:<hash>`): never merged with anything, never crashing.
  *
  * Keys (`media.key`): `imdb:tt…`, else `tmdb:<id>`, else `tvdb:<id>`, else
- * `title:<normalised title>:<year>` (year empty when unknown); `torrent:<info hash>` for the
- * fallback.
+ * `title:<normalised title>:<year>` (year empty when unknown), with `:<qualifier>` when the title and
+ * year do not tell media apart (`:uk`, `:abs`); `torrent:<info hash>` for the fallback.
  */
 import type { MediaKind, torrents } from '../../schema/tables.ts'
 import type { LookupQuery } from './metadata.ts'
