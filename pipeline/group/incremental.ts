@@ -29,7 +29,8 @@ const CHUNK = 2000
 const idList = (ids: readonly number[]) => JSON.stringify(ids)
 
 /**
- * Parse and store every torrent of the run (engine, time) that has no current parse, and every
+ * Parse and store every torrent of the run (engine, time) that has no current parse — and every
+ * torrent grouped before parses were stored (a database from before this version) — and every
  * stored parse made from other inputs. Returns how many were parsed. One transaction per chunk.
  */
 export function parseStale(db: Db, run: { engine: string; time: number }): number {
@@ -37,7 +38,8 @@ export function parseStale(db: Db, run: { engine: string; time: number }): numbe
   const stale = c
     .prepare(
       `SELECT t.id FROM torrents t
-       WHERE (t.parse_input IS NULL AND t.id IN (SELECT torrent_id FROM trends WHERE engine = ? AND time = ?))
+       WHERE (t.parse_input IS NULL AND (t.id IN (SELECT torrent_id FROM trends WHERE engine = ? AND time = ?)
+                OR EXISTS (SELECT 1 FROM torrent_media tm WHERE tm.torrent_id = t.id)))
           OR (t.parse_input IS NOT NULL AND t.parse_input != ${INPUT})
        ORDER BY t.id`,
     )

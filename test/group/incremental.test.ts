@@ -206,6 +206,21 @@ describe('incremental grouping', () => {
     ])
   })
 
+  it('a database grouped before parses were stored: every linked torrent is parsed, none loses its media', async () => {
+    const ctx = setup()
+    seedTrendRun(ctx, RUN1, T1)
+    await computeBoth(ctx)
+    const c = ctx.db().$client
+    const links = () => c.prepare('SELECT count(*) AS n FROM torrent_media').get()
+    const before = links()
+    c.prepare('UPDATE torrents SET parse_input = NULL, grouped_input = NULL, parsed = NULL, group_keys = NULL').run()
+    // The next run holds only some of the torrents.
+    seedTrendRun(ctx, RUN1.slice(0, 3), T2)
+    const r = await computeBoth(ctx)
+    expect(r.movie.counts.parsed).toBe(RUN1.length - 1) // all but the junk name, which has no media
+    expect(links()).toEqual(before)
+  })
+
   it('moves a torrent whose category changes to the other kind, and regroups what it left', async () => {
     const ctx = setup()
     const items: SeedTorrent[] = [
