@@ -34,6 +34,7 @@ import {
   metadataSignature,
   parseStale,
   releaseOtherKind,
+  unchangedGroups,
   unlink,
 } from './incremental.ts'
 import { ImdbProvider, MetadataResolver, type Provider, TmdbProvider } from './metadata.ts'
@@ -133,8 +134,11 @@ export async function mediaCompute(ctx: Context, kind: MediaKind, options: Compu
   const writer = groupWriter(db, kind)
   for (const batch of batches(dirty.components, options.batchSize ?? 20_000)) {
     const classified = loadClassified(db, batch)
-    const groups = groupTorrents(classified, kind, { resolveId: options.resolveId })
+    const all = groupTorrents(classified, kind, { resolveId: options.resolveId })
+    const same = unchangedGroups(db, all, dirty.seedIds)
+    const groups = all.filter((_, i) => !same.has(i))
     groupsN += groups.length
+    counts.unchanged = (counts.unchanged ?? 0) + same.size
     // Groups that resolved to the same id are one media.
     const merged = mergeByKey(await Promise.all(groups.map(resolve)))
     const grouped = new Set(merged.flatMap((g) => g.torrents.map((t) => t.id)))
@@ -142,10 +146,11 @@ export async function mediaCompute(ctx: Context, kind: MediaKind, options: Compu
       releaseOtherKind(db, kind, [...grouped])
       writer.write(merged, ctx.clock.nowSeconds())
       // Junk names: no media.
+      const kept = new Set(all.flatMap((g, i) => (same.has(i) ? g.torrents.map((t) => t.id) : [])))
       unlink(
         db,
         kind,
-        batch.filter((id) => !grouped.has(id)),
+        batch.filter((id) => !grouped.has(id) && !kept.has(id)),
       )
       markGrouped(db, batch, metaSig)
     })

@@ -111,6 +111,8 @@ export interface Dirty {
   leaving: number[]
   /** Torrents of this kind whose parse changed since they were last grouped. */
   seeds: number
+  /** Their ids; null when every torrent counts as changed (full). */
+  seedIds: Set<number> | null
 }
 
 /**
@@ -194,7 +196,12 @@ export function dirtyComponents(db: Db, kind: MediaKind, full: boolean, metaSig 
     if (list) list.push(ids[i] as number)
     else byRoot.set(r, [ids[i] as number])
   }
-  return { components: [...byRoot.values()], leaving, seeds: full ? ids.length : seedIdx.length }
+  return {
+    components: [...byRoot.values()],
+    leaving,
+    seeds: full ? ids.length : seedIdx.length,
+    seedIds: full ? null : new Set(seedIdx.map((i) => ids[i] as number)),
+  }
 }
 
 /** Components packed into batches of about `size` torrents (a larger component is a batch of its own). */
@@ -276,4 +283,48 @@ export function unlink(db: Db, kind: MediaKind, ids: readonly number[]): void {
          AND EXISTS (SELECT 1 FROM media m WHERE m.id = torrent_media.media_id AND m.kind = ?)`,
     )
     .run(idList(ids), kind)
+}
+
+/**
+ * The groups that are exactly what is stored: no changed torrent in them, and all their torrents,
+ * and no others, linked to one media holding the group's key. Writing them again would change nothing (same torrents, same
+ * parses, same metadata), so a compute skips them: a component regrouped for one new torrent costs
+ * only the groups that torrent touches.
+ */
+export function unchangedGroups(
+  db: Db,
+  groups: readonly { key: string; torrents: readonly { id: number }[] }[],
+  seedIds: Set<number> | null,
+): Set<number> {
+  const out = new Set<number>()
+  if (seedIds === null) return out
+  const ids = groups.flatMap((g) => g.torrents.map((t) => t.id))
+  const c = db.$client
+  const linkOf = new Map<number, number>()
+  for (const [t, m] of c
+    .prepare('SELECT torrent_id, media_id FROM torrent_media WHERE torrent_id IN (SELECT value FROM json_each(?))')
+    .raw()
+    .all(idList(ids)) as [number, number][])
+    linkOf.set(t, m)
+  const mediaIds = [...new Set(linkOf.values())]
+  const size = new Map<number, number>()
+  const keyOf = new Map<number, string>()
+  for (const [m, n, key] of c
+    .prepare(
+      `SELECT tm.media_id, count(*), m.key FROM torrent_media tm CROSS JOIN media m ON m.id = tm.media_id
+       WHERE tm.media_id IN (SELECT value FROM json_each(?)) GROUP BY tm.media_id`,
+    )
+    .raw()
+    .all(idList(mediaIds)) as [number, number, string][]) {
+    size.set(m, n)
+    keyOf.set(m, key)
+  }
+  groups.forEach((g, i) => {
+    const first = g.torrents[0]
+    if (!first) return
+    const m = linkOf.get(first.id)
+    if (m === undefined || size.get(m) !== g.torrents.length || keyOf.get(m) !== g.key) return
+    if (g.torrents.every((t) => !seedIds.has(t.id) && linkOf.get(t.id) === m)) out.add(i)
+  })
+  return out
 }

@@ -99,6 +99,8 @@ describe('incremental grouping', () => {
     // New names, and the two whose category or id changed: nothing else is parsed again.
     expect(second.movie.counts.parsed).toBe(RUN2.length - RUN1.length + 2)
     expect(second.movie.counts.regrouped).toBeLessThan(RUN2.length)
+    // Groups of those components that did not change are not written again ("Paper Kites" 1994, yearless).
+    expect(second.movie.counts.unchanged).toBeGreaterThanOrEqual(2)
     // Nothing new: nothing parsed, nothing regrouped.
     const third = await computeBoth(a)
     expect(third.movie.counts).toMatchObject({ parsed: 0, regrouped: 0 })
