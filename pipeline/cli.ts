@@ -297,13 +297,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     ['movies', 'movie'],
     ['series', 'series'],
   ] as const) {
-    cli.command(`${group} compute`, `Group trending torrents into ${group} and attach metadata`).action(
-      step(
-        `${group} compute`,
-        () => null,
-        async (c) => (await import('./group/command.ts')).mediaCompute(c, kind),
-      ),
-    )
+    cli
+      .command(`${group} compute`, `Group trending torrents into ${group} and attach metadata`)
+      .option('--full', 'Regroup every parsed torrent, not only what is new or changed (same result)')
+      .action(
+        step(
+          `${group} compute`,
+          () => null,
+          async (c, o) => (await import('./group/command.ts')).mediaCompute(c, kind, { full: o.full === true }),
+        ),
+      )
     cli
       .command(`${group} get`, `Print the trending ${group}`)
       .action(plain(async (c) => (await import('./group/command.ts')).mediaGet(c, kind)))

@@ -44,6 +44,18 @@ export const torrents = sqliteTable(
     tmdbId: integer('tmdb_id'),
     tvdbId: integer('tvdb_id'),
     addedAt: integer('added_at').notNull(), // run clock when first stored
+    // The release name parsed once (pipeline/group): what the parse was made from
+    // ("<parser version>|<category>|<imdb>|<tmdb>|<tvdb>"), null = never parsed; re-parsed when it differs.
+    parseInput: text('parse_input'),
+    parsedTitle: text('parsed_title'),
+    parsedYear: integer('parsed_year'),
+    parsedSeason: integer('parsed_season'),
+    parsedEpisode: integer('parsed_episode'),
+    parsedAirDate: text('parsed_air_date'), // YYYY-MM-DD, daily shows
+    parsedKind: text('parsed_kind', { enum: MEDIA_KINDS }),
+    parsed: text('parsed', { mode: 'json' }).$type<Record<string, unknown>>(), // the whole parse (ParsedRelease)
+    groupKeys: text('group_keys'), // keys the grouping joins on, tab-separated ("n:<title>", "imdb:tt…")
+    groupedInput: text('grouped_input'), // parse_input when its group was last evaluated
   },
   (t) => [index('torrents_status_idx').on(t.status, t.category), index('torrents_pub_date_idx').on(t.pubDate)],
 )

@@ -1,15 +1,20 @@
 /**
  * `movies compute|get|import-imdb`, `series compute|get`.
  *
- * compute: the torrents of the latest trend run of the configured engine (all categories) are
- * parsed and classified (movie/series), grouped (grouping.ts), given metadata (metadata.ts:
- * feed ids → TMDB → IMDb datasets, cached), then written in one transaction (store.ts): media,
- * torrent_media, and media_trends at that trend run's time. A media's score is the best torrent's
- * score plus a tenth of its other torrents' positive scores (`aggregateScore`); rank is 1-based.
- * Re-running gives the same rows.
+ * compute, for the latest trend run of the configured engine:
+ * 1. parse once (incremental.ts `parseStale`): the run's torrents without a current parse are
+ *    parsed and the parse stored on their rows (title, year, season, episode, air date, the whole
+ *    parse, the keys grouping joins on); a name is never parsed again unless its inputs change;
+ * 2. regroup what changed (`dirtyComponents`): only the closed sets of torrents sharing a key with a
+ *    new or changed torrent are grouped again (grouping.ts), in batches, given metadata
+ *    (metadata.ts: feed ids → TMDB → IMDb datasets, cached) and written (store.ts): media and
+ *    torrent_media. Same result as regrouping everything (`--full`), at a cost that follows what is new;
+ * 3. rank (`rankRun`): media_trends at that run's time from the links of every torrent of the run.
+ *    A media's score is the best torrent's score plus a tenth of its other torrents' positive scores
+ *    (`aggregateScore`); rank is 1-based. Re-running gives the same rows.
  */
 
-import { and, asc, desc, eq, max, sql } from 'drizzle-orm'
+import { and, asc, eq, max, sql } from 'drizzle-orm'
 import pLimit from 'p-limit'
 import { type MediaKind, media, mediaTrends, torrentMedia, torrents, trends } from '../../schema/tables.ts'
 import type { Context, StepResult } from '../context.ts'
@@ -19,14 +24,36 @@ import { errorMessage } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { latestRunTime } from '../score/store.ts'
-import { type ClassifiedTorrent, classify, groupTorrents, idKey, mergeByKey, type TorrentInput } from './grouping.ts'
+import { groupTorrents, idKey, type MediaGroup, mergeByKey, type ResolveId } from './grouping.ts'
 import { importImdbFiles } from './imdb.ts'
+import {
+  batches,
+  dirtyComponents,
+  loadClassified,
+  markGrouped,
+  metadataSignature,
+  parseStale,
+  releaseOtherKind,
+  unchangedGroups,
+  unlink,
+} from './incremental.ts'
 import { ImdbProvider, MetadataResolver, type Provider, TmdbProvider } from './metadata.ts'
-import { type ResolvedGroup, writeGroups } from './store.ts'
+import { groupWriter, type ResolvedGroup, rankRun, removeEmptyMedia } from './store.ts'
 
 const plural = (kind: MediaKind) => (kind === 'movie' ? 'movies' : 'series')
 
-export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepResult> {
+export interface ComputeOptions {
+  /** Regroup every parsed torrent of the kind, not only what changed (same result, slower). */
+  full?: boolean
+  /** Metadata-based joining (see `ResolveId`). */
+  resolveId?: ResolveId
+  /** Version of the data behind `resolveId`: when it changes, every group is evaluated again. */
+  metadataVersion?: string
+  /** Torrents per grouping batch (memory bound). */
+  batchSize?: number
+}
+
+export async function mediaCompute(ctx: Context, kind: MediaKind, options: ComputeOptions = {}): Promise<StepResult> {
   const log = ctx.log('group')
   const config = ctx.config()
   const db = ctx.db()
@@ -38,38 +65,9 @@ export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepR
     log.warn(`no trend run of engine "${engine}" yet: run \`torrents trends compute\` first`)
     return { counts: { torrents: 0 }, errors, ok: true }
   }
-  const rows: TorrentInput[] = db
-    .select({
-      id: torrents.id,
-      infoHash: torrents.infoHash,
-      name: torrents.name,
-      category: torrents.category,
-      imdbId: torrents.imdbId,
-      tmdbId: torrents.tmdbId,
-      tvdbId: torrents.tvdbId,
-      score: trends.score,
-    })
-    .from(trends)
-    .innerJoin(torrents, eq(torrents.id, trends.torrentId))
-    .where(and(eq(trends.engine, engine), eq(trends.time, time)))
-    .orderBy(desc(trends.score), asc(torrents.id))
-    .all()
-  const classified: ClassifiedTorrent[] = []
-  let bad = 0
-  for (const r of rows) {
-    try {
-      classified.push(classify(r))
-    } catch (err) {
-      bad++
-      errors.push(`torrent ${r.infoHash}: cannot read its name (${errorMessage(err)})`)
-    }
-  }
-  const mine = classified.filter((t) => t.kind === kind)
-  counts.torrents = mine.length
-  counts.unparsed = mine.filter((t) => t.parsed.fallback).length
-  const groups = groupTorrents(classified, kind)
-  log.info(`${plural(kind)}: ${mine.length} torrents of the ${isoSeconds(time)} run → ${groups.length} groups`)
-
+  const run = { time, engine }
+  // 1. Parse once: only torrents without a current parse.
+  counts.parsed = parseStale(db, run)
   // Metadata.
   const providers: Provider[] = []
   if (config.tmdb.apikey) {
@@ -81,53 +79,105 @@ export async function mediaCompute(ctx: Context, kind: MediaKind): Promise<StepR
     )
   }
   if (ImdbProvider.available(db)) providers.push(new ImdbProvider(db))
+  const metaSig = [
+    metadataSignature(
+      db,
+      providers.map((p) => p.name),
+    ),
+    options.metadataVersion ?? '',
+  ].join('+')
+  // 2. What to regroup: the components holding a new or changed torrent (everything when full).
+  const dirty = dirtyComponents(db, kind, options.full === true, metaSig)
+  counts.regrouped = dirty.components.reduce((n, c) => n + c.length, 0)
+  log.info(
+    `${plural(kind)}: ${counts.parsed} names parsed; ${dirty.seeds} new or changed → ${counts.regrouped} torrents in ${dirty.components.length} components to regroup`,
+  )
+
   const resolver = new MetadataResolver(db, providers, ctx.clock.nowSeconds())
   const limit = pLimit(Math.max(1, Math.min(8, config.requests.concurrency)))
-  let done = 0
-  const resolved: ResolvedGroup[] = await Promise.all(
-    groups.map((g) =>
-      limit(async (): Promise<ResolvedGroup> => {
-        if (g.fallback || providers.length === 0) return { ...g, meta: null }
-        try {
-          const q = {
-            kind,
-            title: g.title,
-            norm: g.norm,
-            aka: g.aka,
-            year: g.year,
-            imdbId: g.imdbId,
-            tmdbId: g.tmdbId,
-            tvdbId: g.tvdbId,
-          }
-          const meta = await resolver.resolve(q)
-          if (++done % 50 === 0) log.info(`metadata: ${done}/${groups.length} groups`)
-          if (!meta) return { ...g, meta: null }
-          // Feed ids win; the provider fills what the feed did not carry.
-          const ids = {
-            imdbId: g.imdbId ?? meta.imdbId,
-            tmdbId: g.tmdbId ?? meta.tmdbId,
-            tvdbId: g.tvdbId ?? meta.tvdbId,
-          }
-          const r: ResolvedGroup = { ...g, meta, key: idKey(ids) ?? g.key }
-          if (ids.imdbId) r.imdbId = ids.imdbId
-          if (ids.tmdbId) r.tmdbId = ids.tmdbId
-          if (ids.tvdbId) r.tvdbId = ids.tvdbId
-          if (r.year === undefined && meta.year !== undefined) r.year = meta.year
-          return r
-        } catch (err) {
-          bad++
-          errors.push(`metadata of "${g.title}": ${errorMessage(err)}`)
-          return { ...g, meta: null }
+  let bad = 0
+  let groupsN = 0
+  const resolve = (g: MediaGroup) =>
+    limit(async (): Promise<ResolvedGroup> => {
+      if (g.fallback || providers.length === 0) return { ...g, meta: null }
+      try {
+        const q = {
+          kind,
+          title: g.title,
+          norm: g.norm,
+          aka: g.aka,
+          year: g.year,
+          imdbId: g.imdbId,
+          tmdbId: g.tmdbId,
+          tvdbId: g.tvdbId,
         }
-      }),
-    ),
+        const meta = await resolver.resolve(q)
+        if (!meta) return { ...g, meta: null }
+        // Feed ids win; the provider fills what the feed did not carry.
+        const ids = {
+          imdbId: g.imdbId ?? meta.imdbId,
+          tmdbId: g.tmdbId ?? meta.tmdbId,
+          tvdbId: g.tvdbId ?? meta.tvdbId,
+        }
+        const r: ResolvedGroup = { ...g, meta, key: idKey(ids) ?? g.key }
+        if (ids.imdbId) r.imdbId = ids.imdbId
+        if (ids.tmdbId) r.tmdbId = ids.tmdbId
+        if (ids.tvdbId) r.tvdbId = ids.tvdbId
+        if (r.year === undefined && meta.year !== undefined) r.year = meta.year
+        return r
+      } catch (err) {
+        bad++
+        errors.push(`metadata of "${g.title}": ${errorMessage(err)}`)
+        return { ...g, meta: null }
+      }
+    })
+  const writer = groupWriter(db, kind)
+  for (const batch of batches(dirty.components, options.batchSize ?? 20_000)) {
+    const classified = loadClassified(db, batch)
+    const all = groupTorrents(classified, kind, { resolveId: options.resolveId })
+    const same = unchangedGroups(db, all, dirty.seedIds)
+    const groups = all.filter((_, i) => !same.has(i))
+    groupsN += groups.length
+    counts.unchanged = (counts.unchanged ?? 0) + same.size
+    // Groups that resolved to the same id are one media.
+    const merged = mergeByKey(await Promise.all(groups.map(resolve)))
+    const grouped = new Set(merged.flatMap((g) => g.torrents.map((t) => t.id)))
+    tx(db, () => {
+      releaseOtherKind(db, kind, [...grouped])
+      writer.write(merged, ctx.clock.nowSeconds())
+      // Junk names: no media.
+      const kept = new Set(all.flatMap((g, i) => (same.has(i) ? g.torrents.map((t) => t.id) : [])))
+      unlink(
+        db,
+        kind,
+        batch.filter((id) => !grouped.has(id) && !kept.has(id)),
+      )
+      markGrouped(db, batch, metaSig)
+    })
+  }
+  // 3. The run's ranking, from the links of every torrent of the run.
+  const ranked = tx(db, () => {
+    unlink(db, kind, dirty.leaving)
+    const n = rankRun(db, kind, run)
+    removeEmptyMedia(db, kind)
+    return n
+  })
+  const w = writer.counts()
+  const inRun = db.$client
+    .prepare(
+      `SELECT count(*) AS n, sum(t.parsed_kind = ? AND coalesce(json_extract(t.parsed, '$.fallback'), 0)) AS f
+       FROM trends tr JOIN torrents t ON t.id = tr.torrent_id
+       WHERE tr.engine = ? AND tr.time = ? AND t.parsed_kind = ?`,
+    )
+    .get(kind, engine, time, kind) as { n: number; f: number | null }
+  log.info(
+    `${plural(kind)}: ${inRun.n} torrents of the ${isoSeconds(time)} run → ${ranked} ranked, ${groupsN} groups regrouped`,
   )
-  // Groups that resolved to the same id are one media.
-  const merged = mergeByKey(resolved)
-  const scores = new Map(rows.map((r) => [r.id, r.score ?? 0]))
-  const w = tx(db, () => writeGroups(db, kind, merged, { time, engine }, scores, ctx.clock.nowSeconds()))
   Object.assign(counts, {
-    media: w.media,
+    torrents: inRun.n,
+    unparsed: inRun.f ?? 0,
+    media: ranked,
+    groups: groupsN,
     created: w.mediaCreated,
     merged: w.mediaMerged,
     links: w.links,
@@ -149,7 +199,16 @@ export type MediaLine = Pick<typeof mediaTrends.$inferSelect, 'rank' | 'score' |
     trending: boolean
     releases: (Pick<typeof torrents.$inferSelect, 'infoHash' | 'name'> &
       Pick<typeof torrentMedia.$inferSelect, 'season' | 'episode'> &
-      Pick<typeof trends.$inferSelect, 'trending'>)[]
+      Pick<typeof trends.$inferSelect, 'trending'> & {
+        /** What the release name says, as parsed once and stored on the torrent. */
+        parsed: {
+          title: string | null
+          year: number | null
+          season: number | null
+          episode: number | null
+          airDate: string | null
+        }
+      })[]
   }
 
 /** The ranked media of the latest run (of the configured engine). Exported for `run` and tests. */
@@ -189,6 +248,11 @@ export function trendingMedia(ctx: Context, kind: MediaKind): { time?: number; e
       season: torrentMedia.season,
       episode: torrentMedia.episode,
       trending: trends.trending,
+      parsedTitle: torrents.parsedTitle,
+      parsedYear: torrents.parsedYear,
+      parsedSeason: torrents.parsedSeason,
+      parsedEpisode: torrents.parsedEpisode,
+      parsedAirDate: torrents.parsedAirDate,
     })
     .from(torrentMedia)
     .innerJoin(torrents, eq(torrents.id, torrentMedia.torrentId))
@@ -197,7 +261,19 @@ export function trendingMedia(ctx: Context, kind: MediaKind): { time?: number; e
     .orderBy(asc(trends.rank), asc(torrents.id))
     .prepare()
   const items: MediaLine[] = ranked.map((r) => {
-    const it: MediaLine = { ...r, releases: releases.all({ mediaId: r.id }), trending: false }
+    const rels = releases
+      .all({ mediaId: r.id })
+      .map(({ parsedTitle, parsedYear, parsedSeason, parsedEpisode, parsedAirDate, ...x }) => ({
+        ...x,
+        parsed: {
+          title: parsedTitle,
+          year: parsedYear,
+          season: parsedSeason,
+          episode: parsedEpisode,
+          airDate: parsedAirDate,
+        },
+      }))
+    const it: MediaLine = { ...r, releases: rels, trending: false }
     it.trending = it.releases.some((x) => x.trending)
     if (kind === 'series') {
       it.seasons = [...new Set(it.releases.map((x) => x.season).filter((s): s is number => s !== null))].sort(

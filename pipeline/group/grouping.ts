@@ -4,15 +4,20 @@
  * - Movie vs series: `mediaKindOf` (Torznab category first, then explicit episode markers).
  * - Ids carried by the feed win: torrents sharing an imdb/tmdb/tvdb id are one media, whatever
  *   their names; torrents carrying different ids are never merged by name.
- * - Otherwise torrents group by normalised title with years within ±1; a name without a year joins
- *   the largest year cluster of its title ("Shogun.2024.S01E01" and "Shogun.S01E02" are one show,
- *   "Ghosts.2019" and "Ghosts.2021" two). Series keep season/episode per torrent.
+ * - Otherwise torrents group by name (`splitCluster`): normalised titles joined by the aliases names
+ *   carry (AKA, "Local / Original", bracketed titles), years within ±1, a country code only when two
+ *   countries are seen for one title, anime (absolute numbering, fansub names) apart from dated
+ *   shows; a name without a year joins the one show or film of its title, and stays apart when
+ *   there are several. Series keep season/episode per torrent.
+ * - `resolveId` (optional): releases whose titles resolve to one IMDb/TMDB id are one media
+ *   (never against feed ids).
+ * - Junk names (phone files, samples, default folder names) are left out: no media.
  * - Names without a recognisable title (hashes, empty after cleaning) are each their own media,
  *   keyed by info hash (`torrent:<hash>`): never merged with anything, never crashing.
  *
  * Keys (`media.key`): `imdb:tt…`, else `tmdb:<id>`, else `tvdb:<id>`, else
- * `title:<normalised title>:<year>` (year empty when unknown); `torrent:<info hash>` for the
- * fallback.
+ * `title:<normalised title>:<year>` (year empty when unknown), with `:<qualifier>` when the title and
+ * year do not tell media apart (`:uk`, `:abs`); `torrent:<info hash>` for the fallback.
  */
 import type { MediaKind, torrents } from '../../schema/tables.ts'
 import type { LookupQuery } from './metadata.ts'
@@ -32,6 +37,8 @@ export type ClassifiedTorrent = TorrentInput & {
   kind: MediaKind
   /** normaliseTitle(parsed.title) ('' for fallback names). */
   norm: string
+  /** normaliseTitle of each alias the name carries. */
+  aliasNorms: string[]
 }
 
 /** A group of torrents: what providers are asked about (its ids and parsed title), and more. */
@@ -39,6 +46,8 @@ export interface MediaGroup extends LookupQuery {
   key: string
   /** True when the group is a single unrecognisable name. */
   fallback: boolean
+  /** Key qualifier (country code, "abs" for absolute numbering), when the title and year are not enough. */
+  qualifier?: string
   torrents: ClassifiedTorrent[]
 }
 
@@ -62,7 +71,11 @@ export function cleanIds(t: Pick<TorrentInput, 'imdbId' | 'tmdbId' | 'tvdbId'>):
 }
 
 export function classify(t: TorrentInput): ClassifiedTorrent {
-  const parsed = parseRelease(t.name)
+  return classifyParsed(t, parseRelease(t.name))
+}
+
+/** `classify` from a parse already made (stored on the torrent's row). */
+export function classifyParsed(t: TorrentInput, parsed: ParsedRelease): ClassifiedTorrent {
   const ids = cleanIds(t)
   return {
     ...t,
@@ -72,6 +85,7 @@ export function classify(t: TorrentInput): ClassifiedTorrent {
     parsed,
     kind: mediaKindOf(t.category, parsed),
     norm: parsed.fallback ? '' : normaliseTitle(parsed.title),
+    aliasNorms: parsed.fallback ? [] : (parsed.aliases ?? []).map(normaliseTitle).filter(Boolean),
   }
 }
 
@@ -137,8 +151,9 @@ function groupYear(ts: ClassifiedTorrent[]): number | undefined {
   return [...counts.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])[0]?.[0]
 }
 
-export function titleKey(norm: string, year: number | undefined): string {
-  return `title:${norm}:${year ?? ''}`
+/** `title:<norm>:<year>`, with `:<qualifier>` (a country code, "abs") when the names need it to tell media apart. */
+export function titleKey(norm: string, year: number | undefined, qualifier = ''): string {
+  return `title:${norm}:${year ?? ''}${qualifier ? `:${qualifier}` : ''}`
 }
 
 export function idKey(ids: {
@@ -152,7 +167,7 @@ export function idKey(ids: {
   return undefined
 }
 
-function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[]): MediaGroup {
+function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[], qual = ''): MediaGroup {
   const first = ts[0]
   if (!first) throw new Error('makeGroup: empty group')
   if (first.parsed.fallback) {
@@ -173,7 +188,7 @@ function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[]): MediaGroup {
   const year = groupYear(ts)
   const g: MediaGroup = {
     kind,
-    key: idKey({ imdbId, tmdbId, tvdbId }) ?? titleKey(norm, year),
+    key: idKey({ imdbId, tmdbId, tvdbId }) ?? titleKey(norm, year, qual),
     title,
     norm,
     fallback: false,
@@ -181,6 +196,7 @@ function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[]): MediaGroup {
   }
   const aka = mode(ts.map((t) => t.parsed.aka).filter((x): x is string => !!x))
   if (aka) g.aka = aka
+  if (qual) g.qualifier = qual
   if (year !== undefined) g.year = year
   if (imdbId) g.imdbId = imdbId
   if (tmdbId) g.tmdbId = tmdbId
@@ -189,17 +205,167 @@ function makeGroup(kind: MediaKind, ts: ClassifiedTorrent[]): MediaGroup {
 }
 
 /**
- * Group classified torrents of one kind (others are ignored). Torrents should come best score
- * first: display titles tie-break on the first seen. Groups come back in input order of their
- * first torrent.
+ * A metadata look-up the grouping may join on: the IMDb (tt…) or TMDB id a normalised title (and
+ * year, null when the name carries none) resolves to, or null. Releases whose resolved ids agree are
+ * one media; an id carried by the feed still wins over it.
  */
-export function groupTorrents(all: ClassifiedTorrent[], kind: MediaKind): MediaGroup[] {
-  const items = all.filter((t) => t.kind === kind)
+export type ResolveId = (normTitle: string, year: number | null, kind: MediaKind) => string | null
+
+/** A resolved id as a media key: "tt123" → "imdb:tt123", "603" → "tmdb:603". */
+function resolvedKey(id: string | null): string | null {
+  if (!id) return null
+  const v = id.trim().toLowerCase()
+  if (/^tt\d{5,10}$/.test(v)) return `imdb:${v}`
+  if (/^\d+$/.test(v)) return `tmdb:${v}`
+  return v.includes(':') ? v : null
+}
+
+export interface GroupOptions {
+  resolveId?: ResolveId
+}
+
+/** Keys a torrent may join others on: its normalised title and aliases ("n:…"), its feed ids. Junk has none. */
+export function groupKeysOf(t: ClassifiedTorrent): string[] {
+  if (t.parsed.junk) return []
+  const keys: string[] = []
+  if (!t.parsed.fallback && t.norm) {
+    keys.push(`n:${t.norm}`)
+    for (const a of t.aliasNorms) if (a !== t.norm) keys.push(`n:${a}`)
+  }
+  if (t.imdbId) keys.push(`imdb:${t.imdbId}`)
+  if (t.tmdbId) keys.push(`tmdb:${t.tmdbId}`)
+  if (t.tvdbId) keys.push(`tvdb:${t.tvdbId}`)
+  return keys
+}
+
+/** A fansub-style name: "[Group] Title …" (a site in brackets is no group). */
+const FANSUB = /^\s*\[(?![^\]]*(?:www\.|\.(?:com|org|net|to|me|tv|cc|ru|info)\b))[^\]]{1,40}\]/i
+
+/** A unit of a name cluster: torrents read as one show or film from their names. */
+interface Unit {
+  members: number[]
+  year?: number
+  /** Key qualifier: a country code when it tells two shows apart, "abs" for absolute numbering. */
+  qual: string
+}
+
+/**
+ * Split one name cluster (torrents whose titles or aliases meet) into units:
+ * - anime releases (absolute numbering "[Group] Title - 0987", or fansub-style "[Group] Title S2 - 05")
+ *   join the other releases of the title only when those are one show without a year and the
+ *   absolute numbers fit a season (< 100): never a dated (live-action remake) show;
+ * - years within ±1 are one unit (for series the year in a name is the show's: "Doctor Who 2005"
+ *   and "Doctor Who 2023" are two shows);
+ * - a country code ("Being.Human.UK") is dropped unless two countries are seen: then it tells the
+ *   shows apart (a year cluster holding two countries is split by country);
+ * - a name without a year joins the one unit there is (of its country, when countries count);
+ *   with several, it stays apart (metadata may join it later: `resolveId`).
+ */
+function splitCluster(items: ClassifiedTorrent[], members: number[]): Unit[] {
+  const out: Unit[] = []
+  const anime = (i: number) => {
+    const t = items[i]
+    return !!t && (t.parsed.absolute === true || FANSUB.test(t.name))
+  }
+  const sides = [members.filter((i) => !anime(i)), members.filter(anime)]
+  sides.forEach((side, s) => {
+    if (side.length === 0) return
+    const abs = s === 1 ? 'abs' : ''
+    const countries = new Set(side.map((i) => items[i]?.parsed.country).filter((c): c is string => !!c))
+    const byCountry = countries.size >= 2
+    const yc = yearClusters(side.map((i) => items[i]?.parsed.year).filter((y): y is number => y !== undefined))
+    const clusterOf = new Map<number, number>()
+    yc.forEach((ys, c) => {
+      for (const y of ys) clusterOf.set(y, c)
+    })
+    const units: Unit[] = []
+    const yearless: number[] = []
+    const dated: number[][] = yc.map(() => [])
+    for (const i of side) {
+      const y = items[i]?.parsed.year
+      const c = y === undefined ? undefined : clusterOf.get(y)
+      if (c === undefined) yearless.push(i)
+      else dated[c]?.push(i)
+    }
+    dated.forEach((ms, c) => {
+      const year = groupYear(ms.map((i) => items[i] as ClassifiedTorrent)) ?? yc[c]?.[0]
+      const here = new Set(ms.map((i) => items[i]?.parsed.country).filter((x): x is string => !!x))
+      if (!byCountry || here.size < 2) {
+        units.push({ members: ms, year, qual: abs })
+        return
+      }
+      const split = new Map<string, number[]>()
+      for (const i of ms) {
+        const k = items[i]?.parsed.country ?? ''
+        const list = split.get(k)
+        if (list) list.push(i)
+        else split.set(k, [i])
+      }
+      for (const [k, list] of [...split.entries()].sort((a, b) => (a[1][0] ?? 0) - (b[1][0] ?? 0)))
+        units.push({ members: list, year, qual: [k.toLowerCase(), abs].filter(Boolean).join('-') })
+    })
+    // Yearless names: by country when countries count.
+    const rest = new Map<string, number[]>()
+    for (const i of yearless) {
+      const k = byCountry ? (items[i]?.parsed.country ?? '') : ''
+      const list = rest.get(k)
+      if (list) list.push(i)
+      else rest.set(k, [i])
+    }
+    for (const [country, list] of rest) {
+      const hasCountry = (u: Unit) => u.members.some((i) => items[i]?.parsed.country === country)
+      const fits = country ? units.filter(hasCountry) : units
+      const target = fits.length === 1 ? fits[0] : undefined
+      if (target) target.members.push(...list)
+      else units.push({ members: list, qual: [country.toLowerCase(), abs].filter(Boolean).join('-') })
+    }
+    // A dated unit keeps its country as key qualifier only when another country is seen.
+    if (byCountry) {
+      for (const u of units) {
+        if (u.qual !== abs) continue
+        const cs = new Set(u.members.map((i) => items[i]?.parsed.country).filter(Boolean))
+        const only = [...cs][0]
+        // Several units of one year (and title) need the country to tell them apart.
+        const sameYear = units.filter((v) => v.year === u.year).length > 1
+        if (cs.size === 1 && only && sameYear) u.qual = [only.toLowerCase(), abs].filter(Boolean).join('-')
+      }
+    }
+    if (s === 0) {
+      out.push(...units)
+      return
+    }
+    // The anime side joins the other names only when they are one show without a year and its
+    // absolute numbers fit a season (< 100): a live-action remake carries a year, and
+    // "Title - 0987" is no season's episode.
+    const seasonal = out.filter((u) => u.qual === '')
+    const only = seasonal.length === 1 ? seasonal[0] : undefined
+    for (const u of units) {
+      const small = u.members.every(
+        (i) => (items[i]?.parsed.episode ?? 0) < 100 && !/\s0\d{3}\b/.test(items[i]?.name ?? ''),
+      )
+      if (only && only.year === undefined && u.year === undefined && small) only.members.push(...u.members)
+      else out.push(u)
+    }
+  })
+  return out
+}
+
+/**
+ * Group classified torrents of one kind (others, and junk names, are ignored). Pure and
+ * order-stable: pass torrents in a fixed order (the command uses torrent id order); display titles
+ * tie-break on the first seen, and groups come back in input order of their first torrent. The
+ * result for a set of torrents depends only on the torrents that share a key with it
+ * (`groupKeysOf`, transitively), so regrouping such a closed set alone gives the same groups as
+ * regrouping everything.
+ */
+export function groupTorrents(all: ClassifiedTorrent[], kind: MediaKind, options: GroupOptions = {}): MediaGroup[] {
+  const items = all.filter((t) => t.kind === kind && !t.parsed.junk)
   const uf = new UnionFind(items.length)
+  const hasId = (t: ClassifiedTorrent) => !!(t.imdbId || t.tmdbId || t.tvdbId)
   // 1. Feed ids: the same id is the same media.
   const byId = new Map<string, number>()
   items.forEach((t, i) => {
-    if (t.parsed.fallback && !t.imdbId && !t.tmdbId && !t.tvdbId) return
+    if (t.parsed.fallback && !hasId(t)) return
     for (const k of [t.imdbId && `imdb:${t.imdbId}`, t.tmdbId && `tmdb:${t.tmdbId}`, t.tvdbId && `tvdb:${t.tvdbId}`]) {
       if (!k) continue
       const j = byId.get(k)
@@ -207,59 +373,107 @@ export function groupTorrents(all: ClassifiedTorrent[], kind: MediaKind): MediaG
       else uf.union(i, j)
     }
   })
-  // 2. Name clusters: normalised title (+ year ±1 for movies).
-  const byNorm = new Map<string, number[]>()
+  // 2. Name clusters: titles, joined by the aliases names carry ("Ringu AKA The Ring" meets "The Ring").
+  const normIndex = new Map<string, number>()
+  items.forEach((t) => {
+    if (!t.parsed.fallback && !normIndex.has(t.norm)) normIndex.set(t.norm, normIndex.size)
+  })
+  const normUf = new UnionFind(normIndex.size)
+  for (const t of items) {
+    if (t.parsed.fallback) continue
+    const a = normIndex.get(t.norm) ?? 0
+    for (const alias of t.aliasNorms) {
+      const b = normIndex.get(alias)
+      if (b !== undefined) normUf.union(a, b)
+    }
+  }
+  const byCluster = new Map<number, number[]>()
   items.forEach((t, i) => {
     if (t.parsed.fallback) return
-    const list = byNorm.get(t.norm)
+    const c = normUf.find(normIndex.get(t.norm) ?? 0)
+    const list = byCluster.get(c)
     if (list) list.push(i)
-    else byNorm.set(t.norm, [i])
+    else byCluster.set(c, [i])
   })
-  const hasId = (t: ClassifiedTorrent) => !!(t.imdbId || t.tmdbId || t.tvdbId)
-  for (const members of byNorm.values()) {
-    // Years within ±1 are one media (for series the year in a name is the show's: "Doctor Who 2005"
-    // and "Doctor Who 2023" are two shows); a name without a year joins the largest cluster.
-    const yc = yearClusters(members.map((i) => items[i]?.parsed.year).filter((y): y is number => y !== undefined))
-    const clusterOf = new Map<number, number>()
-    yc.forEach((ys, c) => {
-      for (const y of ys) clusterOf.set(y, c)
-    })
-    let clusters: number[][] = yc.map(() => [])
-    const yearless: number[] = []
-    for (const i of members) {
-      const y = items[i]?.parsed.year
-      const c = y === undefined ? undefined : clusterOf.get(y)
-      if (c === undefined) yearless.push(i)
-      else clusters[c]?.push(i)
+  const qualOf = new Map<number, string>()
+  const units: Unit[] = []
+  for (const members of byCluster.values()) units.push(...splitCluster(items, members))
+  for (const unit of units) {
+    for (const i of unit.members) qualOf.set(i, unit.qual)
+    // Id groups present in this unit, with how many of the unit's torrents each holds.
+    const rootCount = new Map<number, number>()
+    for (const i of unit.members) {
+      const t = items[i]
+      if (t && hasId(t)) rootCount.set(uf.find(i), (rootCount.get(uf.find(i)) ?? 0) + 1)
     }
-    if (clusters.length === 0) clusters = [yearless]
-    else clusters.reduce((b, c) => (c.length > b.length ? c : b)).push(...yearless)
-    for (const cluster of clusters) {
-      // Id groups present in this cluster, with how many of the cluster's torrents each holds.
-      const rootCount = new Map<number, number>()
-      for (const i of cluster) {
-        const t = items[i]
-        if (t && hasId(t)) rootCount.set(uf.find(i), (rootCount.get(uf.find(i)) ?? 0) + 1)
+    const roots = [...rootCount.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])
+    const target = roots[0]?.[0] ?? unit.members[0]
+    if (target === undefined) continue
+    for (const i of unit.members) {
+      const t = items[i]
+      // Torrents whose ids differ from the chosen id group keep to their own id group.
+      if (t && (!hasId(t) || roots.length <= 1)) uf.union(i, target)
+    }
+  }
+  // 3. Metadata: units whose titles resolve to one id are one media (never against feed ids).
+  if (options.resolveId) {
+    // Feed ids held by each group (by root), to keep groups with different feed ids apart.
+    const feedKeys = new Map<number, Set<string>>()
+    items.forEach((t, i) => {
+      const k = idKey(t)
+      if (!k) return
+      const r = uf.find(i)
+      const set = feedKeys.get(r) ?? new Set<string>()
+      set.add(k)
+      feedKeys.set(r, set)
+    })
+    const byResolved = new Map<string, number>()
+    for (const unit of units) {
+      const first = unit.members[0]
+      if (first === undefined || unit.qual.includes('abs')) continue
+      // A group carrying feed ids is known by them (the feed wins); others by what metadata says.
+      const own = feedKeys.get(uf.find(first))
+      let ids: string[]
+      if (own?.size) ids = [...own]
+      else {
+        const norm = mode(unit.members.map((i) => items[i]?.norm ?? '')) ?? ''
+        const id = resolvedKey(options.resolveId(norm, unit.year ?? null, kind))
+        ids = id ? [id] : []
       }
-      const roots = [...rootCount.entries()].sort((a, b) => b[1] - a[1] || a[0] - b[0])
-      const target = roots[0]?.[0] ?? cluster[0]
-      if (target === undefined) continue
-      for (const i of cluster) {
-        const t = items[i]
-        // Torrents whose ids differ from the chosen id group keep to their own id group.
-        if (t && (!hasId(t) || roots.length <= 1)) uf.union(i, target)
+      for (const id of ids) {
+        const j = byResolved.get(id)
+        if (j === undefined) {
+          byResolved.set(id, first)
+          continue
+        }
+        const ra = uf.find(first)
+        const rb = uf.find(j)
+        if (ra === rb) continue
+        const a = feedKeys.get(ra)
+        const b = feedKeys.get(rb)
+        // Two groups that carry different feed ids stay apart.
+        if (a?.size && b?.size && ![...a].some((k) => b.has(k))) continue
+        uf.union(ra, rb)
+        const merged = new Set([...(a ?? []), ...(b ?? [])])
+        if (merged.size) feedKeys.set(uf.find(ra), merged)
       }
     }
   }
-  // 3. Collect.
-  const groups = new Map<number, ClassifiedTorrent[]>()
+  // 4. Collect.
+  const groups = new Map<number, number[]>()
   items.forEach((t, i) => {
     const r = t.parsed.fallback && !hasId(t) ? -1 - i : uf.find(i)
     const list = groups.get(r)
-    if (list) list.push(t)
-    else groups.set(r, [t])
+    if (list) list.push(i)
+    else groups.set(r, [i])
   })
-  return [...groups.values()].map((ts) => makeGroup(kind, ts))
+  return [...groups.values()].map((is) =>
+    makeGroup(
+      kind,
+      is.map((i) => items[i] as ClassifiedTorrent),
+      mode(is.map((i) => qualOf.get(i) ?? '')) ?? '',
+    ),
+  )
 }
 
 /**

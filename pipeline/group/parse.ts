@@ -15,9 +15,21 @@ import type { Category, MediaKind } from '../../schema/tables.ts'
 export interface ParsedRelease {
   /** Display title, plain text ('' when none could be read: see `fallback`). */
   title: string
-  /** Alternative title given after "AKA". */
+  /** Alternative title given after "AKA" (the first of `aliases`). */
   aka?: string
+  /** Every other title the name carries: after "AKA", after " / ", in brackets ("(Attack on Titan)"). */
+  aliases?: string[]
   year?: number
+  /** Last year of a year range ("The Wire (2002-2008)": year 2002, yearEnd 2008). */
+  yearEnd?: number
+  /** Country code the name carries after its title ("Being.Human.UK.S01E01": "UK"). */
+  country?: string
+  /** Air date of a daily show ("2024-01-15"), when the name carries a full date. */
+  airDate?: string
+  /** Anime absolute numbering: an episode number without any season ("[Group] Title - 0987"). */
+  absolute?: boolean
+  /** A junk name (phone camera file, sample, default folder name): never grouped, no page. */
+  junk?: boolean
   /** Seasons named (a pack can name several). */
   seasons: number[]
   /** The first season, when any. */
@@ -41,6 +53,12 @@ export interface ParsedRelease {
   /** No recognisable title: the torrent is grouped on its own under a safe fallback. */
   fallback: boolean
 }
+
+/**
+ * Version of what `parseRelease` returns: stored with every torrent's parse (torrents.parse_input),
+ * so a parser change re-parses every stored name once. Bump on any change of the parse results.
+ */
+export const PARSER_VERSION = 2
 
 /** Longest name we hand to the parser (longer names are cut; the regexes stay fast). */
 export const MAX_NAME_LENGTH = 400
@@ -98,6 +116,51 @@ function cleanTitle(t: string | undefined): string {
     .trim()
 }
 
+/**
+ * Names that are no release: a phone's or camera's file name (IMG_20230101_101010, VID_…, PXL_…,
+ * DSC01234), a sample file, a file manager's default folder name ("New folder (2)", "Nouveau dossier").
+ */
+const JUNK = [
+  /^(?:img|vid|pxl|mvimg|dsc|dscn|dcim|gopr|wp|screenshot|screen[ _-]?recording)[_-]?\d{4,}(?:[_-]\d+)*(?:[_-]\w{1,12})?$/i,
+  /^(?:img|vid)[_-]\d{8}[_-]\d{6}/i,
+  /^sample(?:[._ -]?\d{0,3})$/i,
+  /[._ -]sample$/i,
+  /^(?:new folder|untitled folder|untitled|nouveau dossier|neuer ordner|nuova cartella|nueva carpeta|nova pasta|nieuwe map|nowy folder|yeni klasör|新建文件夹|新しいフォルダー?)(?:\s*\(\d+\))?$/iu,
+]
+
+export function isJunkName(name: string): boolean {
+  const bare = name.replace(VIDEO_EXT, '').trim()
+  return JUNK.some((re) => re.test(bare))
+}
+
+/** Tags that may stand in brackets after a title and are no alternative title. */
+const NOT_ALIAS =
+  /^(?:\d{3,4}p|[xh]\.?26[45]|hevc|avc|10bit|web(?:-?dl|rip)?|bluray|brrip|bdrip|dvdrip|hdrip|hdtv|multi(?:-?subs?)?|dual audio|eng(?:lish)?|subs?|uncut|extended|remastered|unrated|dc|directors cut|imax|us|uk|au|ca|nz|batch|complete|repack|proper|\d+)$/i
+
+/**
+ * The title and its aliases from the parser's raw title: "A AKA B", "A / B", "A (B)", "A [B]".
+ * A part is an alias only when it holds letters and is no tag.
+ */
+function splitAliases(raw: string): { title: string; aliases: string[] } {
+  let title = raw
+  const aliases: string[] = []
+  const bracketed = /\s*[([]([^()[\]]+)[)\]]\s*/g
+  title = title.replace(bracketed, (m, inner: string, offset: number, whole: string) => {
+    const t = cleanTitle(inner)
+    if (offset === 0 || !/\p{L}{2,}/u.test(t) || NOT_ALIAS.test(t) || /^(?:19|20)\d\d$/.test(t)) return m
+    // Part of the title when what comes before cannot end one: "Birdman or (The Unexpected Virtue…)".
+    if (/(?:^|\s)(?:or|and|of|the|a|an|et|ou|de|la|le)$/i.test(whole.slice(0, offset).trim())) return m
+    aliases.push(t)
+    return ' '
+  })
+  const parts = title.split(/\s+\/\s+/)
+  if (parts.length > 1 && parts.every((x) => /\p{L}/u.test(x))) {
+    title = parts[0] ?? title
+    aliases.push(...parts.slice(1))
+  }
+  return { title: cleanTitle(title), aliases: aliases.map(cleanTitle).filter(Boolean) }
+}
+
 /** Parse a release name. Never throws: anything unreadable comes back with `fallback: true`. */
 export function parseRelease(rawName: string): ParsedRelease {
   let name = plainText(String(rawName ?? ''))
@@ -123,7 +186,9 @@ export function parseRelease(rawName: string): ParsedRelease {
     const before = cleanTitle(name.slice(0, Math.max(0, name.indexOf(r.year))).replace(/[._]+/g, ' '))
     if (/[\p{L}\p{N}]/u.test(before)) r = { ...r, title: before }
   }
-  let title = cleanTitle(r.title)
+  const split = splitAliases(r.title ?? '')
+  const aliases = split.aliases
+  let title = split.title
   let seasonFromWord: number | undefined
   const bookMatch = /^(.+?)\s+(?:livre|book|saison|season|staffel|stagione|temporada)\s+([ivx]+|\d{1,2})$/i.exec(title)
   if (bookMatch?.[1] && bookMatch[2]) {
@@ -136,8 +201,17 @@ export function parseRelease(rawName: string): ParsedRelease {
   if (akaMatch?.[1] && akaMatch[2]) {
     title = cleanTitle(akaMatch[1])
     aka = cleanTitle(akaMatch[2])
+    aliases.unshift(aka)
   }
+  aka ??= aliases[0]
+  // A year range "2002-2008" (a complete series): its first year, and the span.
   let yearText = r.year
+  let yearEndText: string | undefined
+  const range = /^(\d{4})\s*-\s*(\d{4})$/.exec(yearText ?? '')
+  if (range?.[1] && range[2]) {
+    yearText = range[1]
+    yearEndText = range[2]
+  }
   const open = title.lastIndexOf('(')
   if (open > 0 && !title.includes(')', open)) {
     // Measured on real names: an alternative title or tag in parentheses stays in the title, its ")" lost
@@ -197,7 +271,8 @@ export function parseRelease(rawName: string): ParsedRelease {
     }
   }
   const bare = name.replace(VIDEO_EXT, '').trim()
-  const fallback = title === '' || HASH_LIKE.test(bare) || HASH_LIKE.test(title) || !/[\p{L}\p{N}]/u.test(title)
+  const junk = isJunkName(name)
+  const fallback = junk || title === '' || HASH_LIKE.test(bare) || HASH_LIKE.test(title) || !/[\p{L}\p{N}]/u.test(title)
   const seasons = [...new Set(seasonsIn.length ? seasonsIn : seasonFromWord ? [seasonFromWord] : [])].sort(
     (a, b) => a - b,
   )
@@ -218,8 +293,20 @@ export function parseRelease(rawName: string): ParsedRelease {
     proper: r.proper === true,
     fallback,
   }
-  if (aka) out.aka = aka
-  if (year !== undefined && year >= 1870 && year <= 2100) out.year = year
+  if (aka && !fallback) out.aka = aka
+  const keptAliases = [...new Set(aliases)].filter((a) => normaliseTitle(a) !== normaliseTitle(out.title))
+  if (keptAliases.length && !fallback) out.aliases = keptAliases
+  if (junk) out.junk = true
+  if (year !== undefined && year >= 1870 && year <= 2100) {
+    out.year = year
+    const end = yearEndText ? Number(yearEndText) : undefined
+    if (end !== undefined && end > year && end <= 2100) out.yearEnd = end
+  }
+  if (r.country && !fallback) out.country = r.country.toUpperCase()
+  if (r.date && /^\d{4}-\d{2}-\d{2}$/.test(r.date) && seasons.length === 0 && episodes.length === 0 && !junk) {
+    out.airDate = r.date
+  }
+  if (episodes.length > 0 && seasons.length === 0 && !fallback) out.absolute = true
   if (seasons[0] !== undefined) out.season = seasons[0]
   if (episodes[0] !== undefined) out.episode = episodes[0]
   if (episodes.length > 1) out.episodes = episodes
@@ -282,7 +369,8 @@ const LEADING_ARTICLES = new Set([
 
 /**
  * The grouping form of a title: accents and case folded, "&" → "and", apostrophes dropped,
- * punctuation → spaces, one leading article and a trailing year (1900–2039) removed.
+ * punctuation → spaces, runs of single letters (dotted initials) joined into one word, one leading
+ * article (never initials) and a trailing year (1900–2039) removed.
  * "The Lord of the Rings: The Two Towers (2002)" → "lord of the rings the two towers".
  */
 export function normaliseTitle(title: string): string {
@@ -298,7 +386,16 @@ export function normaliseTitle(title: string): string {
     .trim()
     .split(' ')
     .filter(Boolean)
-  if (words.length > 1 && LEADING_ARTICLES.has(words[0] ?? '')) words.shift()
+  // Dotted initials ("L.A.", "A.I.", "S.H.I.E.L.D.", read by the parser as "L A", "A I") are one word
+  // and never an article: "L.A. Confidential" → "la confidential", not "a confidential".
+  const initialsFirst = words.length > 1 && /^[a-z]$/.test(words[0] ?? '') && /^[a-z]$/.test(words[1] ?? '')
+  for (let i = 0; i < words.length - 1; i++) {
+    if (!/^[a-z]$/.test(words[i] ?? '') || !/^[a-z]$/.test(words[i + 1] ?? '')) continue
+    let j = i
+    while (j < words.length && /^[a-z]$/.test(words[j] ?? '')) j++
+    words.splice(i, j - i, words.slice(i, j).join(''))
+  }
+  if (!initialsFirst && words.length > 1 && LEADING_ARTICLES.has(words[0] ?? '')) words.shift()
   const last = words[words.length - 1] ?? ''
   if (words.length > 1 && /^(19\d\d|20[0-3]\d)$/.test(last)) words.pop()
   return words.join(' ')

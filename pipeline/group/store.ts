@@ -2,22 +2,22 @@
  * Writing groups to the database: `media`, `torrent_media`, `media_trends`. Called inside one
  * transaction by `mediaCompute`.
  *
- * Stable media rows: a group finds its existing row by key, by IMDb/TMDB id, by its title key
- * with the year ±1 (and the yearless key), and — for a name-only group — by a row whose title or
- * original title normalises like the group's (year ±1; a yearless group only when one row
- * matches) and by the row most of its torrents were linked to before. When several rows match (a title-keyed movie whose IMDb
- * id was learnt later, say), they are merged into one — the row whose key equals the group's key,
- * else the oldest — and the others' torrents and rank history move to it. So `media.id` never
- * churns, and `media.key` only ever moves from `title:…` to an id key, once.
+ * Stable media rows: the grouping decides which torrents are one media (grouping.ts); the store
+ * only finds the row that held them: by the group's key, by its IMDb/TMDB ids, and by the row most
+ * of its torrents were linked to before (unless a group written earlier in the compute took it: a
+ * group that split keeps its row for its first part). When several rows match (a title-keyed movie
+ * whose IMDb id was learnt later, say), they are merged into one — the row whose key equals the
+ * group's key, else the oldest — and the others' torrents and rank history move to it. So
+ * `media.id` does not churn; a title key follows its group's title key, and moves to an id key
+ * once an id is known, never back.
  */
 
-import { and, asc, count, desc, eq, exists, inArray, notInArray, notLike, sql } from 'drizzle-orm'
+import { and, asc, eq, exists, notInArray, sql } from 'drizzle-orm'
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
 import { type MediaKind, media, mediaTrends, torrentMedia } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
-import { aggregateScore, type MediaGroup, titleKey } from './grouping.ts'
+import type { MediaGroup } from './grouping.ts'
 import type { MediaMeta } from './metadata.ts'
-import { normaliseTitle } from './parse.ts'
 
 export interface ResolvedGroup extends MediaGroup {
   meta: MediaMeta | null
@@ -44,13 +44,9 @@ export function keyRank(key: string): number {
   return key.startsWith('imdb:') ? 3 : key.startsWith('tmdb:') ? 2 : key.startsWith('tvdb:') ? 1 : 0
 }
 
-/** Keys under which an existing row may hold this group. */
+/** Keys under which an existing row may hold this group: its own, its ids'. */
 function candidateKeys(g: MediaGroup): string[] {
   const keys = new Set([g.key])
-  if (!g.fallback && g.norm) {
-    if (g.year !== undefined) for (const y of [g.year, g.year - 1, g.year + 1]) keys.add(titleKey(g.norm, y))
-    keys.add(titleKey(g.norm, undefined))
-  }
   if (g.imdbId) keys.add(`imdb:${g.imdbId}`)
   if (g.tmdbId) keys.add(`tmdb:${g.tmdbId}`)
   if (g.tvdbId) keys.add(`tvdb:${g.tvdbId}`)
@@ -161,53 +157,24 @@ function prepareStatements(db: Db) {
 }
 
 /**
- * Upsert the media rows of `groups`, link their torrents, and write one `media_trends` row per media
- * for (time, engine). `scores` maps torrent id → its trend score in that run.
+ * A writer of groups of one kind: upserts their media rows and links their torrents. Existing rows
+ * are indexed by normalised title once per writer (one compute), then kept up to date as rows are
+ * created and merged, so groups can be written in several batches.
  */
-export function writeGroups(
-  db: Db,
-  kind: MediaKind,
-  groups: ResolvedGroup[],
-  run: { time: number; engine: string },
-  scores: Map<number, number>,
-  now: number,
-): WriteCounts {
+export function groupWriter(db: Db, kind: MediaKind) {
   const st = prepareStatements(db)
   const counts: WriteCounts = { media: 0, mediaCreated: 0, mediaMerged: 0, links: 0, ranked: 0 }
-  // Existing rows by normalised title and original title (the display title may come from TMDB).
-  const byNorm = new Map<string, Media[]>()
-  const index = (r: Media) => {
-    for (const t of new Set([normaliseTitle(r.title), r.originalTitle ? normaliseTitle(r.originalTitle) : ''])) {
-      if (!t) continue
-      const list = byNorm.get(t)
-      if (list) list.push(r)
-      else byNorm.set(t, [r])
-    }
-  }
-  const unindex = (id: number) => {
-    for (const [k, list] of byNorm)
-      byNorm.set(
-        k,
-        list.filter((r) => r.id !== id),
-      )
-  }
-  for (const r of db
-    .select()
-    .from(media)
-    .where(and(eq(media.kind, kind), notLike(media.key, 'torrent:%')))
-    .all())
-    index(r)
+  const touched = new Set<number>()
+  // CROSS JOIN keeps SQLite from scanning every media row of the kind (its (kind, key) index)
+  // instead of looking the torrents up: without table statistics it prefers that for long id lists.
+  const mostLinkedSt = db.$client.prepare(
+    `SELECT tm.media_id AS mediaId, count(*) AS n FROM torrent_media tm CROSS JOIN media m ON m.id = tm.media_id
+     WHERE tm.torrent_id IN (SELECT value FROM json_each(?)) AND m.kind = ?
+     GROUP BY tm.media_id ORDER BY n DESC, tm.media_id ASC LIMIT 1`,
+  )
   const mostLinked = (k: MediaKind, torrentIds: number[]): { mediaId: number; n: number } | undefined => {
     if (torrentIds.length === 0) return undefined
-    return db
-      .select({ mediaId: torrentMedia.mediaId, n: count() })
-      .from(torrentMedia)
-      .innerJoin(media, eq(media.id, torrentMedia.mediaId))
-      .where(and(eq(media.kind, k), inArray(torrentMedia.torrentId, torrentIds)))
-      .groupBy(torrentMedia.mediaId)
-      .orderBy(desc(count()), asc(torrentMedia.mediaId))
-      .limit(1)
-      .get()
+    return mostLinkedSt.get(JSON.stringify(torrentIds), k) as { mediaId: number; n: number } | undefined
   }
   /** Merge row `from` into `to`: links and rank history move (history of the same run stays `to`'s), `from` goes. */
   const merge = (to: number, from: number) => {
@@ -224,157 +191,169 @@ export function writeGroups(
     db.delete(media).where(eq(media.id, from)).run()
   }
 
-  // 1. Every group → one media id (groups meeting on one row share it).
-  const torrentsOf = new Map<number, ResolvedGroup['torrents']>()
-  /** Yearless rows taken by a group with a year in this run: row id → that year. */
-  const yearlessClaims = new Map<number, number>()
-  for (const g of groups) {
-    const found = new Map<number, Media>()
-    for (const k of candidateKeys(g)) {
-      const r = st.byKey({ kind, key: k })
-      if (r) found.set(r.id, r)
-    }
-    if (g.imdbId) for (const r of st.byImdb({ kind, imdbId: g.imdbId })) found.set(r.id, r)
-    if (g.tmdbId) for (const r of st.byTmdb({ kind, tmdbId: g.tmdbId })) found.set(r.id, r)
-    if (!g.fallback && keyRank(g.key) === 0) {
-      // A name-only group finds a row whose title (or original title) normalises like its own, with
-      // the year within ±1 — a yearless group only when there is exactly one such row...
-      const same = (byNorm.get(g.norm) ?? []).filter((r) =>
-        g.year === undefined ? true : r.year === null || Math.abs(r.year - g.year) <= 1,
-      )
-      if (g.year !== undefined || same.length === 1) for (const r of same) found.set(r.id, r)
-      // ...and the row most of its torrents were linked to last time (its key may be an id learnt
-      // from a provider that is not configured any more) holds it.
-      const prev = mostLinked(
-        kind,
-        g.torrents.map((t) => t.id),
-      )
-      if (prev && prev.n * 2 >= g.torrents.length) {
-        const r = st.byId({ id: prev.mediaId })
+  /** Rows taken by a group of this compute. */
+  const claimed = new Set<number>()
+  /** Write `groups` (one transaction, the caller's). */
+  const write = (groups: ResolvedGroup[], now: number): void => {
+    // 1. Every group → one media id (groups meeting on one row share it).
+    const torrentsOf = new Map<number, ResolvedGroup['torrents']>()
+    for (const g of groups) {
+      const found = new Map<number, Media>()
+      // The row holding the group's key, or one of its ids...
+      for (const k of candidateKeys(g)) {
+        const r = st.byKey({ kind, key: k })
         if (r) found.set(r.id, r)
       }
-    }
-    // A yearless row (a title first seen without its year) goes to one year only: two shows or
-    // films of the same title and different years in this run must not both land on it.
-    if (g.year !== undefined) {
-      for (const r of [...found.values()]) {
-        const claimed = yearlessClaims.get(r.id)
-        if (claimed !== undefined && Math.abs(claimed - g.year) > 1) found.delete(r.id)
+      if (g.imdbId) for (const r of st.byImdb({ kind, imdbId: g.imdbId })) found.set(r.id, r)
+      if (g.tmdbId) for (const r of st.byTmdb({ kind, tmdbId: g.tmdbId })) found.set(r.id, r)
+      if (!g.fallback) {
+        // ...and the row most of its torrents were linked to last time (its key may be an older
+        // title key, or an id learnt from a provider that is not configured any more), unless a
+        // group written before took it (a group that split keeps its row for its first part) or
+        // it carries other ids.
+        const prev = mostLinked(
+          kind,
+          g.torrents.map((t) => t.id),
+        )
+        if (prev && prev.n * 2 >= g.torrents.length && !claimed.has(prev.mediaId)) {
+          const r = st.byId({ id: prev.mediaId })
+          const ids = { imdbId: g.imdbId ?? null, tmdbId: g.tmdbId ?? null, tvdbId: g.tvdbId ?? null } as Media
+          if (r && !conflicting(r, ids)) found.set(r.id, r)
+        }
       }
-    }
-    const rows = [...found.values()].sort((a, b) => a.id - b.id)
-    let keep = rows.find((r) => r.key === g.key) ?? rows[0]
-    if (keep && keep.year === null && g.year !== undefined && !yearlessClaims.has(keep.id)) {
-      yearlessClaims.set(keep.id, g.year)
-    }
-    for (const r of rows) {
-      if (!keep || r.id === keep.id) continue
-      // Rows that carry different ids are different media, whatever their titles.
-      if (conflicting(keep, r)) continue
-      // Merge r into keep: links and history move; history of the same run stays keep's.
-      merge(keep.id, r.id)
-      unindex(r.id)
-      const moved = torrentsOf.get(r.id)
-      if (moved) {
-        torrentsOf.delete(r.id)
-        torrentsOf.set(keep.id, [...(torrentsOf.get(keep.id) ?? []), ...moved])
+      const rows = [...found.values()].sort((a, b) => a.id - b.id)
+      let keep = rows.find((r) => r.key === g.key) ?? rows[0]
+      for (const r of rows) {
+        if (!keep || r.id === keep.id) continue
+        // Rows that carry different ids are different media, whatever their titles.
+        if (conflicting(keep, r)) continue
+        // Merge r into keep: links and history move; history of the same run stays keep's.
+        merge(keep.id, r.id)
+        const moved = torrentsOf.get(r.id)
+        if (moved) {
+          torrentsOf.delete(r.id)
+          torrentsOf.set(keep.id, [...(torrentsOf.get(keep.id) ?? []), ...moved])
+        }
+        counts.mediaMerged++
       }
-      counts.mediaMerged++
-    }
-    if (!keep) {
-      const id = st.insert({
-        kind,
-        key: g.key,
-        title: g.title,
-        year: g.year ?? null,
-        imdbId: g.imdbId ?? null,
-        tmdbId: g.tmdbId ?? null,
-        tvdbId: g.tvdbId ?? null,
-        metadataSource: g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : 'none',
+      if (!keep) {
+        const id = st.insert({
+          kind,
+          key: g.key,
+          title: g.title,
+          year: g.year ?? null,
+          imdbId: g.imdbId ?? null,
+          tmdbId: g.tmdbId ?? null,
+          tvdbId: g.tvdbId ?? null,
+          metadataSource: g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : 'none',
+          updatedAt: now,
+        })
+        // Only what the rest of this run reads of a row created in it (its ids stay unknown).
+        keep = { id, key: g.key, title: g.title, year: g.year ?? null, originalTitle: null } as Media
+        counts.mediaCreated++
+      } else if (
+        keyRank(g.key) > keyRank(keep.key) ||
+        (keyRank(g.key) === 0 && keyRank(keep.key) === 0 && g.key !== keep.key && !st.byKey({ kind, key: g.key }))
+      ) {
+        // Upgrade a title key to an id key (imdb > tmdb > tvdb), never the other way; a title key
+        // follows its group's ("title:x:" → "title:x:2021" once the year is known).
+        db.update(media).set({ key: g.key }).where(eq(media.id, keep.id)).run()
+        keep = { ...keep, key: g.key }
+      }
+      claimed.add(keep.id)
+      const m = g.meta
+      const source = m?.source ?? (g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : (keep.metadataSource ?? 'none'))
+      // Without fresh metadata, a row that has some keeps its provider title and year.
+      const hadMeta = keep.metadataSource === 'tmdb' || keep.metadataSource === 'imdb'
+      st.update({
+        id: keep.id,
+        title: m?.title ?? (hadMeta ? keep.title : g.title),
+        year: m?.year ?? (hadMeta ? keep.year : (g.year ?? keep.year)) ?? null,
+        originalTitle: m?.originalTitle ?? null,
+        language: m?.language ?? null,
+        imdbId: g.imdbId ?? m?.imdbId ?? null,
+        tmdbId: g.tmdbId ?? m?.tmdbId ?? null,
+        tvdbId: g.tvdbId ?? m?.tvdbId ?? null,
+        posterUrl: m?.posterUrl ?? null,
+        genres: m?.genres ?? null,
+        rating: m?.rating ?? null,
+        votes: m?.votes ?? null,
+        overview: m?.overview ?? null,
+        metadataSource: source,
         updatedAt: now,
       })
-      // Only what the rest of this run reads of a row created in it (its ids stay unknown).
-      keep = { id, key: g.key, title: g.title, year: g.year ?? null } as Media
-      if (!g.fallback) index(keep)
-      counts.mediaCreated++
-    } else if (keyRank(g.key) > keyRank(keep.key)) {
-      // Upgrade a title key to an id key (imdb > tmdb > tvdb), never the other way: keys stay put.
-      db.update(media).set({ key: g.key }).where(eq(media.id, keep.id)).run()
+      torrentsOf.set(keep.id, [...(torrentsOf.get(keep.id) ?? []), ...g.torrents])
     }
-    const m = g.meta
-    const source = m?.source ?? (g.imdbId || g.tmdbId || g.tvdbId ? 'feed' : (keep.metadataSource ?? 'none'))
-    // Without fresh metadata, a row that has some keeps its provider title and year.
-    const hadMeta = keep.metadataSource === 'tmdb' || keep.metadataSource === 'imdb'
-    st.update({
-      id: keep.id,
-      title: m?.title ?? (hadMeta ? keep.title : g.title),
-      year: m?.year ?? (hadMeta ? keep.year : (g.year ?? keep.year)) ?? null,
-      originalTitle: m?.originalTitle ?? null,
-      language: m?.language ?? null,
-      imdbId: g.imdbId ?? m?.imdbId ?? null,
-      tmdbId: g.tmdbId ?? m?.tmdbId ?? null,
-      tvdbId: g.tvdbId ?? m?.tvdbId ?? null,
-      posterUrl: m?.posterUrl ?? null,
-      genres: m?.genres ?? null,
-      rating: m?.rating ?? null,
-      votes: m?.votes ?? null,
-      overview: m?.overview ?? null,
-      metadataSource: source,
-      updatedAt: now,
-    })
-    torrentsOf.set(keep.id, [...(torrentsOf.get(keep.id) ?? []), ...g.torrents])
-  }
 
-  // 2. Links.
-  for (const [mediaId, ts] of torrentsOf) {
-    for (const t of ts) {
-      const p = t.parsed
-      const release: Record<string, unknown> = {
-        title: p.title,
-        resolution: p.resolution,
-        source: p.source,
-        codec: p.codec,
-        group: p.group,
-        languages: p.languages,
-        repack: p.repack || undefined,
-        proper: p.proper || undefined,
-        seasonPack: p.isSeasonPack || undefined,
-        seasons: p.seasons.length > 1 ? p.seasons : undefined,
-        episodes: p.episodes,
-        aka: p.aka,
+    // 2. Links.
+    for (const [mediaId, ts] of torrentsOf) {
+      for (const t of ts) {
+        const p = t.parsed
+        const release: Record<string, unknown> = {
+          title: p.title,
+          resolution: p.resolution,
+          source: p.source,
+          codec: p.codec,
+          group: p.group,
+          languages: p.languages,
+          repack: p.repack || undefined,
+          proper: p.proper || undefined,
+          seasonPack: p.isSeasonPack || undefined,
+          seasons: p.seasons.length > 1 ? p.seasons : undefined,
+          episodes: p.episodes,
+          aka: p.aka,
+        }
+        st.link({
+          torrentId: t.id,
+          mediaId,
+          season: kind === 'series' ? (p.season ?? null) : null,
+          episode: kind === 'series' ? (p.episode ?? null) : null,
+          release,
+        })
+        counts.links++
       }
-      st.link({
-        torrentId: t.id,
-        mediaId,
-        season: kind === 'series' ? (p.season ?? null) : null,
-        episode: kind === 'series' ? (p.episode ?? null) : null,
-        release,
-      })
-      counts.links++
     }
+
+    for (const id of torrentsOf.keys()) touched.add(id)
   }
+  return {
+    write,
+    counts: (): WriteCounts => ({ ...counts, media: touched.size }),
+  }
+}
 
-  // 3. Rank history of this run: replaced as a whole (idempotent).
-  const ofKind = db.select({ id: media.id }).from(media).where(eq(media.kind, kind))
-  db.delete(mediaTrends)
-    .where(
-      and(eq(mediaTrends.time, run.time), eq(mediaTrends.engine, run.engine), inArray(mediaTrends.mediaId, ofKind)),
+/**
+ * The rank history of one trend run for `kind`, from the links: replaced as a whole (idempotent).
+ * A media's score is `aggregateScore` of its torrents' scores in the run (best + a tenth of the
+ * other positive scores), computed in SQL over every linked torrent of the run.
+ */
+export function rankRun(db: Db, kind: MediaKind, run: { time: number; engine: string }): number {
+  const c = db.$client
+  c.prepare(
+    `DELETE FROM media_trends WHERE time = ? AND engine = ? AND media_id IN (SELECT id FROM media WHERE kind = ?)`,
+  ).run(run.time, run.engine, kind)
+  const r = c
+    .prepare(
+      `INSERT INTO media_trends (media_id, time, engine, score, rank, torrents)
+       SELECT media_id, @time, @engine, score, ROW_NUMBER() OVER (ORDER BY score DESC, n DESC, media_id ASC), n
+       FROM (
+         SELECT tm.media_id, MAX(tr.score) + 0.1 * (SUM(MAX(tr.score, 0)) - MAX(MAX(tr.score), 0)) AS score,
+                COUNT(*) AS n
+         FROM trends tr
+         CROSS JOIN torrent_media tm ON tm.torrent_id = tr.torrent_id
+         CROSS JOIN media m ON m.id = tm.media_id
+         WHERE tr.engine = @engine AND tr.time = @time AND m.kind = @kind
+         GROUP BY tm.media_id
+       )`,
     )
-    .run()
-  const ranked = [...torrentsOf.entries()]
-    .map(([mediaId, ts]) => ({
-      mediaId,
-      n: ts.length,
-      score: aggregateScore(ts.map((t) => scores.get(t.id) ?? 0)),
-    }))
-    .sort((a, b) => b.score - a.score || b.n - a.n || a.mediaId - b.mediaId)
-  ranked.forEach((r, i) => {
-    st.addTrend({ mediaId: r.mediaId, time: run.time, engine: run.engine, score: r.score, rank: i + 1, torrents: r.n })
-    counts.ranked++
-  })
+    .run({ time: run.time, engine: run.engine, kind })
+  return r.changes
+}
 
-  // 4. Media left with neither torrents nor history (emptied by a move) are removed.
-  db.delete(media)
+/** Media of `kind` left with neither torrents nor rank history (emptied by a move) are removed. */
+export function removeEmptyMedia(db: Db, kind: MediaKind): number {
+  return db
+    .delete(media)
     .where(
       and(
         eq(media.kind, kind),
@@ -382,7 +361,5 @@ export function writeGroups(
         notInArray(media.id, db.select({ id: mediaTrends.mediaId }).from(mediaTrends)),
       ),
     )
-    .run()
-  counts.media = torrentsOf.size
-  return counts
+    .run().changes
 }

@@ -377,11 +377,15 @@ describe('metadata providers', () => {
       .$client.prepare("SELECT query FROM metadata_cache WHERE provider = 'tmdb' AND result IS NULL")
       .all()
     expect(misses).toContainEqual({ query: 'movie:search:evil:2020:en-US' })
-    // Second run: everything comes from the cache.
+    // Second run: nothing new, nothing regrouped, nothing looked up.
     tmdb.requests.length = 0
     const again = await capture(() => mediaCompute(ctx, 'movie'))
     expect(tmdb.requests).toEqual([])
-    expect(again.result.counts.cacheHits).toBeGreaterThan(0)
+    expect(again.result.counts).toMatchObject({ parsed: 0, regrouped: 0 })
+    // A full regroup comes from the cache.
+    const full = await capture(() => mediaCompute(ctx, 'movie', { full: true }))
+    expect(tmdb.requests).toEqual([])
+    expect(full.result.counts.cacheHits).toBeGreaterThan(0)
     expect((await getJson(ctx, 'movie')).items.map((i) => i.id)).toEqual(j.items.map((i) => i.id))
   })
 

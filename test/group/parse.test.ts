@@ -129,13 +129,13 @@ const names = (gs: ReturnType<typeof groupTorrents>) =>
   gs.map((g) => ({ key: g.key, names: g.torrents.map((x) => x.name).sort() }))
 
 describe('groupTorrents', () => {
-  it('groups movies by normalised title and year ±1, yearless names joining the largest cluster', () => {
+  it('groups movies by normalised title and year ±1, a yearless name apart when two films share the title', () => {
     const items = [
       t('The.Matrix.1999.1080p.BluRay.x264-FGT'),
       t('Matrix 1999 720p BRRip'),
       t('The Matrix (2000) 2160p'), // off by one: same movie
       t('The.Matrix.2021.1080p.WEB'), // far year: another movie
-      t('The.Matrix.1080p.BluRay'), // no year: joins the largest cluster
+      t('The.Matrix.1080p.BluRay'), // no year, two films of that title: which one is unknown
       t('Dune.2021.1080p'),
       t('Dune.1984.720p'),
     ].map(classify)
@@ -143,14 +143,10 @@ describe('groupTorrents', () => {
     expect(names(groups)).toEqual([
       {
         key: 'title:matrix:1999',
-        names: [
-          'Matrix 1999 720p BRRip',
-          'The Matrix (2000) 2160p',
-          'The.Matrix.1080p.BluRay',
-          'The.Matrix.1999.1080p.BluRay.x264-FGT',
-        ],
+        names: ['Matrix 1999 720p BRRip', 'The Matrix (2000) 2160p', 'The.Matrix.1999.1080p.BluRay.x264-FGT'],
       },
       { key: 'title:matrix:2021', names: ['The.Matrix.2021.1080p.WEB'] },
+      { key: 'title:matrix:', names: ['The.Matrix.1080p.BluRay'] },
       { key: 'title:dune:2021', names: ['Dune.2021.1080p'] },
       { key: 'title:dune:1984', names: ['Dune.1984.720p'] },
     ])
