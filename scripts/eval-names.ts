@@ -12,12 +12,18 @@
  * - grouping precision/recall/F1 over pairs of torrents, names only: a pair is predicted together
  *   when both land in one group (Torznab category set from the label's kind, as an indexer would;
  *   junk left ungrouped is a group of its own), and truly together when both carry the same label.
+ * - the same grouping with the datasets: IMDb-shaped basics + akas of the labelled titles
+ *   (devkit/names/imdb) imported into a scratch database, `imdbResolver` as the grouping's
+ *   `resolveId`, as `movies compute` does when `movies import-imdb` has run.
  * Every miss is listed with --verbose (the first 20 otherwise); --raw measures the bare library.
  */
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseTorrentTitle } from '@viren070/parse-torrent-title'
+import { loadImdbFixture } from '../devkit/names/imdb/index.ts'
 import { groupLabelled, readLabelledNames, scoreNames, scorePairs } from '../devkit/names/labelled.ts'
+import { openDb } from '../pipeline/db/client.ts'
+import { imdbResolver } from '../pipeline/group/aliases.ts'
 import { parseRelease } from '../pipeline/group/parse.ts'
 
 function rawParse(name: string): {
@@ -46,6 +52,10 @@ const given = args.filter((a) => !a.startsWith('-'))
 const files = given.length
   ? given
   : [join(root, 'data', 'samples', 'release-names.tsv'), join(root, 'devkit', 'names', 'name-cases.tsv')]
+
+const datasets = openDb(':memory:')
+await loadImdbFixture(datasets)
+const resolveId = imdbResolver(datasets)
 
 const pct = (a: number, b: number) => (b === 0 ? 'n/a' : `${((100 * a) / b).toFixed(1)}%`)
 for (const file of files) {
@@ -77,6 +87,11 @@ for (const file of files) {
   console.log(
     `grouping (names only): ${pairs.groups} groups for ${pairs.labels} labels; pair precision ${pct(pairs.tp, pairs.tp + pairs.fp)}, ` +
       `recall ${pct(pairs.tp, pairs.tp + pairs.fn)}, F1 ${pairs.f1.toFixed(3)} (tp ${pairs.tp}, fp ${pairs.fp}, fn ${pairs.fn})`,
+  )
+  const withData = scorePairs(rows, groupLabelled(rows, resolveId))
+  console.log(
+    `grouping (with IMDb basics + akas): pair precision ${pct(withData.tp, withData.tp + withData.fp)}, ` +
+      `recall ${pct(withData.tp, withData.tp + withData.fn)}, F1 ${withData.f1.toFixed(3)} (tp ${withData.tp}, fp ${withData.fp}, fn ${withData.fn})`,
   )
   console.log(`parse speed: ${(parseMs / Math.max(1, rows.length)).toFixed(3)} ms/name`)
   const shown = verbose ? misses : misses.slice(0, 20)

@@ -19,10 +19,11 @@
  * CACHE_SIZE answers; nothing is read into memory ahead of time.
  */
 import type { Db } from '../db/client.ts'
+import type { ResolveId } from './grouping.ts'
 import { ensureAkasIndex } from './imdb.ts'
 import { IMDB_MOVIE_TYPES, IMDB_SERIES_TYPES } from './metadata.ts'
 
-export type ResolveId = (normTitle: string, year: number | null, kind: 'movie' | 'series') => string | null
+export type { ResolveId } from './grouping.ts'
 
 export const CACHE_SIZE = 10_000
 /** Candidates read per title at most (a very common title: "love", "home"). */

@@ -24,6 +24,7 @@ import { errorMessage } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { tx } from '../db/client.ts'
 import { latestRunTime } from '../score/store.ts'
+import { imdbResolver } from './aliases.ts'
 import { groupTorrents, idKey, type MediaGroup, mergeByKey, type ResolveId } from './grouping.ts'
 import { importImdbFiles } from './imdb.ts'
 import {
@@ -93,6 +94,8 @@ export async function mediaCompute(ctx: Context, kind: MediaKind, options: Compu
     `${plural(kind)}: ${counts.parsed} names parsed; ${dirty.seeds} new or changed → ${counts.regrouped} torrents in ${dirty.components.length} components to regroup`,
   )
 
+  // With IMDb's datasets loaded, releases under different titles of one film join (their akas).
+  const resolveId = options.resolveId ?? (ImdbProvider.available(db) ? imdbResolver(db) : undefined)
   const resolver = new MetadataResolver(db, providers, ctx.clock.nowSeconds())
   const limit = pLimit(Math.max(1, Math.min(8, config.requests.concurrency)))
   let bad = 0
@@ -134,7 +137,7 @@ export async function mediaCompute(ctx: Context, kind: MediaKind, options: Compu
   const writer = groupWriter(db, kind)
   for (const batch of batches(dirty.components, options.batchSize ?? 20_000)) {
     const classified = loadClassified(db, batch)
-    const all = groupTorrents(classified, kind, { resolveId: options.resolveId })
+    const all = groupTorrents(classified, kind, { resolveId })
     const same = unchangedGroups(db, all, dirty.seedIds)
     const groups = all.filter((_, i) => !same.has(i))
     groupsN += groups.length

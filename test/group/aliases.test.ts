@@ -8,7 +8,7 @@ import { imdbResolver, Lru, pickCandidate } from '../../pipeline/group/aliases.t
 import { importImdb } from '../../pipeline/group/command.ts'
 import { ImdbProvider } from '../../pipeline/group/metadata.ts'
 import { normaliseTitle } from '../../pipeline/group/parse.ts'
-import { IMDB_FIXTURE, loadImdbFixture } from '../fixtures/imdb/index.ts'
+import { IMDB_FIXTURE, loadImdbFixture } from '../../devkit/names/imdb/index.ts'
 import { testContext } from '../helpers/config.ts'
 import { capture } from './helpers.ts'
 
