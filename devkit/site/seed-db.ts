@@ -215,7 +215,7 @@ function stopgapCharts(db: Db, o: SeedOptions): void {
             const h = history.get(id) ?? { periods: 0, peak: rank, last: null }
             const last = before.get(id) ?? null
             const reentry = last === null && h.periods > 0
-            const periods = window === 'day' ? h.periods + 1 : (last?.periods ?? h.periods) + 1
+            const periods = window === 'day' ? h.periods + 1 : (last?.periods ?? 0) + 1
             h.periods = Math.max(h.periods, periods)
             h.peak = Math.min(h.peak, rank)
             history.set(id, h)
