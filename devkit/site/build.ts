@@ -29,7 +29,18 @@ export async function buildSiteApart(
   // Asynchronous, so a loopback server of this process (posters) can answer the build.
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--db', dbPath, '--out', outDir, '--site', siteUrl, '--verbose'],
+    [
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--db',
+      dbPath,
+      '--out',
+      outDir,
+      '--site',
+      siteUrl,
+      '--verbose',
+    ],
     { cwd: PACKAGE_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   )
   let stdout = ''

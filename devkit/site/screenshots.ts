@@ -12,7 +12,12 @@ import { previewSite } from '../../pipeline/publish/build.ts'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { dist: { type: 'string' }, out: { type: 'string' }, 'phone-only': { type: 'boolean' }, search: { type: 'string' } },
+  options: {
+    dist: { type: 'string' },
+    out: { type: 'string' },
+    'phone-only': { type: 'boolean' },
+    search: { type: 'string' },
+  },
 })
 if (!values.dist || !values.out) {
   console.error('usage: tsx devkit/site/screenshots.ts --dist DIR --out DIR /path/ …')
@@ -33,7 +38,8 @@ try {
       const page = await ctx.newPage()
       for (const path of positionals) {
         await page.goto(`${server.url}${path}`)
-        if (path.startsWith('/search')) await page.waitForSelector('.pagefind-ui__result', { timeout: 10_000 }).catch(() => {})
+        if (path.startsWith('/search'))
+          await page.waitForSelector('.pagefind-ui__result', { timeout: 10_000 }).catch(() => {})
         const file = join(values.out, `${path.replace(/[^\w]+/g, '_')}-${scheme}-${name}.png`)
         await page.screenshot({ path: file, fullPage: true })
         const sw = await page.evaluate(() => document.documentElement.scrollWidth)

@@ -166,8 +166,8 @@ function stopgapCharts(db: Db, o: SeedOptions): void {
     day: number
     downloads: number | null
   }[]) {
-    let m = downloads.get(r.media_id)
-    if (!m) downloads.set(r.media_id, (m = new Map()))
+    const m = downloads.get(r.media_id) ?? new Map<number, number>()
+    downloads.set(r.media_id, m)
     m.set(r.day, r.downloads ?? 0)
   }
   const dl = (id: number, day: number) => downloads.get(id)?.get(day) ?? 0
@@ -190,7 +190,9 @@ function stopgapCharts(db: Db, o: SeedOptions): void {
         for (const rt of runs) {
           const today = rt - (rt % DAY)
           const full = today - DAY
-          let ids = (rankAt.all(o.engine, rt) as { id: number }[]).map((r) => r.id).filter((id) => kindOf.get(id) === kind)
+          let ids = (rankAt.all(o.engine, rt) as { id: number }[])
+            .map((r) => r.id)
+            .filter((id) => kindOf.get(id) === kind)
           let value = (id: number) => dl(id, full)
           if (window === 'week') {
             value = (id) => {

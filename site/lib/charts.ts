@@ -198,7 +198,7 @@ export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartMod
     lines,
     xTicks: empty
       ? []
-      : timeTicks(x0, x1).map((t) => {
+      : timeTicks(x0, x1, width < 500 ? 4 : 6).map((t) => {
           const pos = r1(sx(t.x))
           const anchor = pos > plot.right - 24 ? 'end' : pos < plot.left + 12 ? 'start' : 'middle'
           return { pos, label: t.label, anchor }

@@ -325,7 +325,12 @@ function prepare(db: Db) {
     torrentById: torrentFrom()
       .where(eq(torrents.id, p('id')))
       .prepare(),
-    torrentIds: db.select({ id: torrents.id }).from(torrents).where(sql`${hasPage}`).orderBy(asc(torrents.id)).prepare(),
+    torrentIds: db
+      .select({ id: torrents.id })
+      .from(torrents)
+      .where(sql`${hasPage}`)
+      .orderBy(asc(torrents.id))
+      .prepare(),
     latestScrape: db
       .select({
         time: stats.time,
@@ -495,8 +500,12 @@ function toTorrent(r: TorrentRaw): Torrent {
 
 export function torrentsOfMedia(mediaId: number): Torrent[] {
   return (
-    queries()?.torrentsOfMedia.all({ id: mediaId, engine: engine(), time: latestRun() ?? -1, pagesFrom: pagesFrom() }) ??
-    []
+    queries()?.torrentsOfMedia.all({
+      id: mediaId,
+      engine: engine(),
+      time: latestRun() ?? -1,
+      pagesFrom: pagesFrom(),
+    }) ?? []
   ).map(toTorrent)
 }
 

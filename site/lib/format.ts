@@ -118,7 +118,8 @@ export function rankChange(rank: number, previous: number | null, reentry = fals
       : { kind: 'new', by: 0, text: 'new', label: 'new on the chart' }
   const by = previous - rank
   if (by > 0) return { kind: 'up', by, text: `▲${by}`, label: `up ${by} ${by === 1 ? 'place' : 'places'} ${since}` }
-  if (by < 0) return { kind: 'down', by: -by, text: `▼${-by}`, label: `down ${-by} ${by === -1 ? 'place' : 'places'} ${since}` }
+  if (by < 0)
+    return { kind: 'down', by: -by, text: `▼${-by}`, label: `down ${-by} ${by === -1 ? 'place' : 'places'} ${since}` }
   return { kind: 'same', by: 0, text: 'same', label: `same place ${since}` }
 }
 

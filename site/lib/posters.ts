@@ -67,7 +67,8 @@ async function download(url: string): Promise<Buffer> {
     if (attempt) await new Promise((r) => setTimeout(r, 500 * 2 ** (attempt - 1)))
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(TIMEOUT_MS), redirect: 'follow' })
-      if (res.status === 404 || res.status === 410) throw Object.assign(new Error(`HTTP ${res.status}`), { final: true })
+      if (res.status === 404 || res.status === 410)
+        throw Object.assign(new Error(`HTTP ${res.status}`), { final: true })
       if (!res.ok) throw new Error(`HTTP ${res.status}`)
       const len = Number(res.headers.get('content-length') ?? 0)
       if (len > MAX_BYTES) throw Object.assign(new Error(`larger than ${MAX_BYTES} bytes`), { final: true })

@@ -3,8 +3,9 @@
  * shaped, so the .astro files only lay it out. Nothing here formats text or escapes (Astro
  * escapes on output).
  */
-import { thin } from './charts.ts'
+
 import type { ChartWindow } from '../../schema/tables.ts'
+import { thin } from './charts.ts'
 import {
   archiveDays,
   type ChartEntry,
@@ -12,10 +13,10 @@ import {
   chartsOfMedia,
   chartTimes,
   DAY,
-  latestChart,
   type DayActivity,
   indexerStats,
   type Kind,
+  latestChart,
   type Media,
   mediaActivityFrom,
   mediaById,
@@ -111,7 +112,14 @@ export function partialDay(latest: number | null): number | null {
 
 function rows(entries: ChartEntry[], latest: number | null, weeks: Map<number, number>): ChartRow[] {
   const today = partialDay(latest)
-  const sparks = today === null ? new Map<number, number[]>() : sparklines(entries.map((e) => e.id), today - 1, SPARK_DAYS)
+  const sparks =
+    today === null
+      ? new Map<number, number[]>()
+      : sparklines(
+          entries.map((e) => e.id),
+          today - 1,
+          SPARK_DAYS,
+        )
   return entries.map((e) => {
     const spark = sparks.get(e.id) ?? []
     return {
@@ -137,7 +145,14 @@ function rankingAsChart(kind: Kind, latest: number | null, limit: number): Chart
   if (latest === null) return []
   const today = partialDay(latest)
   const ranked = ranking(kind, latest, limit)
-  const sparks = today === null ? new Map<number, number[]>() : sparklines(ranked.map((m) => m.id), today - 1, 1)
+  const sparks =
+    today === null
+      ? new Map<number, number[]>()
+      : sparklines(
+          ranked.map((m) => m.id),
+          today - 1,
+          1,
+        )
   return ranked.map((m) => ({
     ...m,
     window: 'day',
@@ -200,7 +215,7 @@ export function chartPage(kind: Kind, slug: string, grid: boolean): ChartPageVie
   const window = (WINDOWS.find((w) => windowSlug(w) === slug) ?? 'day') as ChartWindow
   const { latest } = siteView()
   const r = rows(chartEntries(window, kind, CHART_LIMIT, latest), latest, weeksOnChart(kind))
-  const uniq = <T,>(xs: T[]) => [...new Set(xs)]
+  const uniq = <T>(xs: T[]) => [...new Set(xs)]
   return {
     kind,
     window,
@@ -237,7 +252,10 @@ export interface WeekView {
   series: ChartRow[]
 }
 
-export function weekPaths(): { params: { date: string }; props: { time: number; newer: string | null; older: string | null } }[] {
+export function weekPaths(): {
+  params: { date: string }
+  props: { time: number; newer: string | null; older: string | null }
+}[] {
   const weeks = weeklyCharts()
   return weeks.map((w, i) => ({
     params: { date: w.date },
@@ -270,7 +288,15 @@ export interface MediaView {
   /** Its latest place on today's chart, when on it. */
   today: ChartEntry | null
   /** One row per week it was on the weekly chart (that week's last chart), newest first. */
-  weeks: { date: string; time: number; rank: number; lastRank: number | null; periods: number; value: number; reentry: boolean }[]
+  weeks: {
+    date: string
+    time: number
+    rank: number
+    lastRank: number | null
+    periods: number
+    value: number
+    reentry: boolean
+  }[]
   /** The last full day is the latest run's day minus one: the run's own day is partial. */
   partialDay: number | null
 }
