@@ -22,6 +22,8 @@ import { seedPosterUrl } from './posters.ts'
 
 export const XSS_SCRIPT = '<script>alert(1)</script>'
 export const XSS_IMG = '"><img src=x onerror=alert(1)>'
+/** A title with a right-to-left override (U+202E): it must not reverse the text around it. */
+export const BIDI_TITLE = 'Mirror \u202Edlrow ehT'
 
 export interface SeedOptions {
   movies: number
@@ -276,6 +278,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         // Hostile titles, made popular so they show on the home page.
         if (kind === 'movie' && k === 1) title = XSS_SCRIPT
         if (kind === 'series' && k === 0) title = XSS_IMG
+        if (kind === 'series' && k === 1) title = BIDI_TITLE
         const bare = k % 7 === 3 // no metadata at all
         const noPoster = bare || k % 5 === 2
         const year = bare ? null : 1990 + r.int(0, 37)

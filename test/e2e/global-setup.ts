@@ -12,9 +12,7 @@ import { buildSiteApart } from '../../devkit/site/build.ts'
 import { startPosterServer } from '../../devkit/site/posters.ts'
 import { seedSiteDb } from '../../devkit/site/seed-db.ts'
 import { previewSite } from '../../pipeline/publish/build.ts'
-
-/** [site] torrent_page_days of the seeded site: torrents let go 5 days before the end lose their page. */
-export const E2E_TORRENT_PAGE_DAYS = 3
+import { E2E_TORRENT_PAGE_DAYS } from './fixtures.ts'
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
   const dir = mkdtempSync(join(tmpdir(), 'mediastrends-e2e-'))
