@@ -397,7 +397,8 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         if (pubDate + DAY < o.end) {
           insStatus.run(id, pubDate + DAY, 'follow')
           status = 'follow'
-          if (t % 9 === 4 && pubDate + 3 * DAY < o.end - 2 * DAY) {
+          // (Never the hot media's torrents: they stay on the home page.)
+          if (t % 9 === 4 && m.popularity < 550 && pubDate + 3 * DAY < o.end - 2 * DAY) {
             // Let go 5 days before the end when it is old enough (no scrape after: the pipeline
             // stops scraping it), else 2 days before.
             const at = pubDate + 3 * DAY < o.end - 5 * DAY ? o.end - 5 * DAY : o.end - 2 * DAY

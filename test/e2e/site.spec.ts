@@ -109,7 +109,7 @@ test('home lists today’s chart in order, with the reasons the database holds',
     }
   }
   // No jargon: no score, no engine, no "–" for no change.
-  const text = await page.locator('body').innerText()
+  const text = (await page.locator('body').textContent()) ?? ''
   expect(text).not.toMatch(/score|engine|velocity|–/i)
   await expect(page.locator('ol[aria-label="Trending movies"] svg.spark[role="img"]').first()).toHaveAttribute(
     'aria-label',
@@ -273,7 +273,7 @@ test('feeds: RSS parses with escaped titles; Radarr and Sonarr lists have the ri
     expect(Object.keys(r).sort()).toEqual(['imdb_id', 'poster_url', 'title'])
     expect(r.imdb_id).toMatch(/^tt\d+$/)
     expect(typeof r.title).toBe('string')
-    expect(r.poster_url === null || /^https:\/\//.test(String(r.poster_url))).toBe(true)
+    expect(r.poster_url === null || /^https?:\/\//.test(String(r.poster_url))).toBe(true)
   }
   expect(radarr.map((r) => r.title)).toContain(XSS_SCRIPT)
 

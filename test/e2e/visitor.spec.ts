@@ -135,12 +135,12 @@ test('filters: by genre and decade on a full chart, and the chart without JavaSc
   const genre = 'Drama'
   const want = rows.filter((r) => (JSON.parse(r.genres ?? '[]') as string[]).includes(genre)).map((r) => String(r.id))
   expect(want.length).toBeGreaterThan(0)
-  await page.getByLabel('Genre').selectOption(genre)
+  await page.locator('form.filters select[name="genre"]').selectOption(genre)
   await expect(page.locator('ol.ranking > li:visible')).toHaveCount(want.length)
   expect(await page.locator('ol.ranking > li:visible').evaluateAll((els) => els.map((e) => e.dataset.mediaId))).toEqual(
     want,
   )
-  await page.getByLabel('Years').selectOption('2000')
+  await page.locator('form.filters select[name="decade"]').selectOption('2000')
   const both = rows.filter(
     (r) =>
       (JSON.parse(r.genres ?? '[]') as string[]).includes(genre) && r.year !== null && r.year >= 2000 && r.year < 2010,
@@ -249,6 +249,6 @@ test('text of strangers: titles are isolated (dir=auto), never markup', async ({
   await page.goto(`${site()}/series/${m.id}/`)
   await expect(page.locator('h1 bdi')).toHaveText(m.title)
   // The year after the isolated title keeps its place: "(2014)" reads left to right after it.
-  const h1 = await page.locator('h1').innerText()
+  const h1 = (await page.locator('h1').textContent()) ?? ''
   expect(h1.startsWith(m.title)).toBe(true)
 })
