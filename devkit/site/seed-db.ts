@@ -39,6 +39,8 @@ export interface SeedOptions {
   end: number
   engine: string
   empty: boolean
+  /** Extra releases let go long ago (40–365 days before the end, one scrape each). */
+  oldTorrents: number
   /** [site] torrent_page_days written for the site (default 30). */
   torrentPageDays: number
   /** Poster URLs point here (a loopback server of devkit/site/posters.ts), else none. */
@@ -56,6 +58,7 @@ export const DEFAULT_SEED: SeedOptions = {
   end: Date.UTC(2026, 10, 20, 22) / 1000,
   engine: 'velocity',
   empty: false,
+  oldTorrents: 0,
   torrentPageDays: 30,
   posterBase: null,
 }
@@ -418,7 +421,39 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
           lastScrape: unfollowedAt ?? o.end,
         })
       }
-      summary.torrents = torrents.length
+      // Old releases long let go (the benchmark's "torrents ever seen"): one scrape each, 40 to 365
+      // days before the end, no trend rows; only rows of their media's pages.
+      const insOldStat = c.prepare(
+        'INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      for (let k = 0; k < o.oldTorrents; k++) {
+        const m = r.pick(media)
+        const seen = o.end - Math.floor(r.uniform(40, 365) * DAY)
+        const info = (BigInt(o.seed) * 1_000_003n + BigInt(count + k)).toString(16).padStart(40, '0')
+        const name = `${slugTitle(m.title)}${m.year && m.kind === 'movie' ? `.${m.year}` : ''}.${r.pick(RESOLUTIONS)}.${r.pick(SOURCES)}.${r.pick(CODECS)}-${r.pick(GROUPS)}`
+        const id = Number(
+          insTorrent.run(
+            info,
+            name,
+            seen - 5 * DAY,
+            Math.floor(r.logUniform(3e8, 6e10)),
+            'unfollow',
+            m.kind === 'movie' ? 'movies' : 'series',
+            m.kind === 'movie' ? 2040 : 5040,
+            'jackett-a',
+            null,
+            null,
+            null,
+            seen - 5 * DAY,
+          ).lastInsertRowid,
+        )
+        insTT.run(id, trackerIds[0])
+        insTM.run(id, m.id, m.kind === 'series' ? 1 : null, null, JSON.stringify({ title: m.title }))
+        insStatus.run(id, seen - 5 * DAY, 'new')
+        insStatus.run(id, seen, 'unfollow')
+        insOldStat.run(id, seen - (seen % 60), trackerIds[0], r.int(0, 40), r.int(0, 10), r.int(100, 9000))
+      }
+      summary.torrents = torrents.length + o.oldTorrents
 
       // Stats: every scrape of every tracker, from each torrent's publication on.
       const insStat = c.prepare(

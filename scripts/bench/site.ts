@@ -7,7 +7,8 @@
  * and JS it loads gzip'd, plus every poster thumbnail it shows (WebP, as served).
  * Goals: build ≤ 90 s with posters cached; home ≤ 150 KB with thumbnails, no JS needed;
  * dist/ ≤ 300 MB at 100,000 torrents ever seen (torrent pages bounded by [site] torrent_page_days).
- * Options: --movies N --series N --torrents N --days N --page-days N --keep (keep the temp dir).
+ * Options: --movies N --series N --torrents N --days N --page-days N --old N (releases let go long
+ * ago, on top: `--old 90000` is the 100,000-torrents-ever-seen budget) --keep (keep the temp dir).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -25,6 +26,8 @@ const { values } = parseArgs({
     torrents: { type: 'string', default: '10000' },
     days: { type: 'string', default: '14' },
     'page-days': { type: 'string', default: '30' },
+    /** Releases let go long ago on top of --torrents (the "ever seen" of the bounded-site budget). */
+    old: { type: 'string', default: '0' },
     keep: { type: 'boolean', default: false },
   },
 })
@@ -41,6 +44,7 @@ try {
     torrents: Number(values.torrents),
     days: Number(values.days),
     torrentPageDays: Number(values['page-days']),
+    oldTorrents: Number(values.old),
     posterBase: posters.url,
   })
   const seedS = (performance.now() - t0) / 1000

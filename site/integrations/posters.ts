@@ -1,5 +1,6 @@
 /**
- * Poster thumbnails: the pages were rendered against the poster cache (site/lib/posters.ts); when
+ * Poster thumbnails: before the pages render, every poster missing from the cache is fetched (a
+ * few at a time; site/lib/posters.ts); the pages are rendered against the cache; when
  * Astro has written them, the cache's thumbnails are copied (hard-linked when possible) into
  * DIST/posters/, which the pages link.
  */
@@ -7,12 +8,19 @@ import { copyFileSync, linkSync, mkdirSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AstroIntegration } from 'astro'
-import { cachedThumbnails, posterCacheDir } from '../lib/posters.ts'
+import { posterUrls } from '../lib/data.ts'
+import { cachedThumbnails, posterCacheDir, prefetchPosters } from '../lib/posters.ts'
 
 export default function postersIntegration(): AstroIntegration {
   return {
     name: 'mediastrends:posters',
     hooks: {
+      // Pages render one at a time: fetch the missing posters first, several at once.
+      'astro:build:start': async ({ logger }) => {
+        const t0 = performance.now()
+        const r = await prefetchPosters(posterUrls())
+        logger.info(`${r.ok} posters ready, ${r.failed} missing, in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
+      },
       'astro:build:done': ({ dir, logger }) => {
         const from = posterCacheDir()
         const to = join(fileURLToPath(dir), 'posters')

@@ -294,6 +294,7 @@ function prepare(db: Db) {
       .from(media)
       .orderBy(asc(media.kind), asc(media.id))
       .prepare(),
+    posterUrls: db.select({ url: media.posterUrl }).from(media).prepare(),
     mediaById: db
       .select()
       .from(media)
@@ -474,6 +475,11 @@ export function sparklines(mediaIds: number[], to: number, days: number): Map<nu
 }
 
 // ---- media ----
+
+/** Every poster URL of the database (for the build's poster prefetch). */
+export function posterUrls(): (string | null)[] {
+  return (queries()?.posterUrls.all() ?? []).map((r) => r.url)
+}
 
 export function mediaPaths() {
   return queries()?.mediaPaths.all() ?? []

@@ -120,8 +120,7 @@ export function poster(rawUrl: string | null | undefined): Promise<string | null
     const miss = join(dir, `${key}.miss`)
     if (existsSync(miss) && Date.now() / 1000 - statSync(miss).mtimeMs / 1000 < MISS_TTL_S) return null
     try {
-      const image = await limited(() => download(url))
-      await writeThumbnails(dir, key, image)
+      await limited(async () => writeThumbnails(dir, key, await download(url)))
       return key
     } catch (err) {
       console.warn(`[site] poster ${url}: ${(err as Error).message}; showing a placeholder`)
@@ -132,6 +131,12 @@ export function poster(rawUrl: string | null | undefined): Promise<string | null
   })()
   pending.set(url, p)
   return p
+}
+
+/** Fetch every poster not in the cache yet, 4 at a time (before the pages render, one by one). */
+export async function prefetchPosters(urls: (string | null)[]): Promise<{ ok: number; failed: number }> {
+  const keys = await Promise.all(urls.filter((u): u is string => !!fetchableUrl(u)).map((u) => poster(u)))
+  return { ok: keys.filter(Boolean).length, failed: keys.filter((k) => !k).length }
 }
 
 /** Every thumbnail in the cache (copied into dist/posters/ after the build). */
