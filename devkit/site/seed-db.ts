@@ -452,6 +452,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         insStatus.run(id, seen - 5 * DAY, 'new')
         insStatus.run(id, seen, 'unfollow')
         insOldStat.run(id, seen - (seen % 60), trackerIds[0], r.int(0, 40), r.int(0, 10), r.int(100, 9000))
+        summary.stats++
       }
       summary.torrents = torrents.length + o.oldTorrents
 
