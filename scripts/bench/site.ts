@@ -11,7 +11,7 @@
  * ago, on top: `--old 90000` is the 100,000-torrents-ever-seen budget) --keep (keep the temp dir).
  */
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { gzipSync } from 'node:zlib'
@@ -96,7 +96,7 @@ try {
   homeBytes += imageBytes
   parts.push(`${images.length} poster thumbnails ${(imageBytes / 1024).toFixed(1)} KB`)
   console.log(
-    `build: ${cold.seconds.toFixed(1)} s fetching ${fetched} posters, ${b.seconds.toFixed(1)} s with posters cached (${refetched} fetched again; pagefind ${b.pagefindSeconds?.toFixed(1) ?? '?'} s)  [goal ≤ 90 s]`,
+    `build: ${cold.seconds.toFixed(1)} s fetching ${fetched} posters, ${b.seconds.toFixed(1)} s with posters cached (${refetched} fetched again; of which pagefind ${b.pagefindSeconds?.toFixed(1) ?? '?'} s; CPU of the build process ${b.cpuSeconds?.toFixed(1) ?? '?'} s; load average ${loadavg()[0]?.toFixed(1)})  [goal ≤ 90 s]`,
   )
   console.log(
     `dist/: ${pages} pages (${torrentPages} torrent pages of ${s.torrents} torrents, [site] torrent_page_days = ${values['page-days']}), ${(bytes / 1e6).toFixed(0)} MB`,
