@@ -4,6 +4,7 @@
 import sitemap from '@astrojs/sitemap'
 import { defineConfig } from 'astro/config'
 import pagefind from './site/integrations/pagefind.ts'
+import posters from './site/integrations/posters.ts'
 import { siteSettings } from './site/lib/settings.ts'
 
 const { siteUrl } = siteSettings()
@@ -18,10 +19,10 @@ export default defineConfig({
   trailingSlash: 'ignore',
   build: { format: 'directory', inlineStylesheets: 'never' },
   compressHTML: true,
-  integrations: [sitemap({ filter: (page) => !page.includes('/404') }), pagefind()],
+  integrations: [sitemap({ filter: (page) => !page.includes('/404') }), posters(), pagefind()],
   devToolbar: { enabled: false },
   vite: {
     build: { assetsInlineLimit: 0 },
-    ssr: { external: ['better-sqlite3'] },
+    ssr: { external: ['better-sqlite3', 'sharp'] },
   },
 })

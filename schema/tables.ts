@@ -330,6 +330,7 @@ export const siteSettings = sqliteTable('site_settings', {
   engine: text('engine').notNull(), // the trend engine shown: [trends_manager] engine
   latestRun: integer('latest_run'), // the engine's latest trend run (media_trends time); null before the first
   previousRun: integer('previous_run'), // the run before it
+  torrentPageDays: integer('torrent_page_days').notNull().default(30), // [site] torrent_page_days
   updatedAt: integer('updated_at').notNull(), // run clock of the refresh
 })
 

@@ -29,6 +29,7 @@ import { startTracker } from '../servers/tracker.ts'
 import { makeTorrent } from '../torrent-file.ts'
 import { type DemoRelease, demoReleases, loadCatalogue } from './catalogue.ts'
 import { applyPlans, SwarmDriver } from './driver.ts'
+import { dressDemoMedia } from './posters.ts'
 
 export interface DemoOptions {
   days: number
@@ -233,6 +234,7 @@ export async function demo(opts: DemoOptions): Promise<number> {
 
     const dbPath = config.sqlite.path
     if (opts.build) {
+      out(`posters and details for ${await dressDemoMedia(dbPath)} demo titles …`)
       out('building the site from the demo database …')
       // The pipeline's `site data` step ran in every simulated run: the site's tables are there.
       const siteUrl = process.env.SITE_URL?.trim() || `http://${PREVIEW.host}:${PREVIEW.port}/`

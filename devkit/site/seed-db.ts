@@ -18,9 +18,12 @@ import { parseArgs } from 'node:util'
 import { closeDb, type Db, openDb, tx } from '../../pipeline/db/client.ts'
 import { refreshSiteData } from '../../pipeline/publish/store.ts'
 import { rng } from '../sim/rng.ts'
+import { seedPosterUrl } from './posters.ts'
 
 export const XSS_SCRIPT = '<script>alert(1)</script>'
 export const XSS_IMG = '"><img src=x onerror=alert(1)>'
+/** A title with a right-to-left override (U+202E): it must not reverse the text around it. */
+export const BIDI_TITLE = 'Mirror \u202Edlrow ehT'
 
 export interface SeedOptions {
   movies: number
@@ -36,6 +39,12 @@ export interface SeedOptions {
   end: number
   engine: string
   empty: boolean
+  /** Extra releases let go long ago (40–365 days before the end, one scrape each). */
+  oldTorrents: number
+  /** [site] torrent_page_days written for the site (default 30). */
+  torrentPageDays: number
+  /** Poster URLs point here (a loopback server of devkit/site/posters.ts), else none. */
+  posterBase: string | null
 }
 
 export const DEFAULT_SEED: SeedOptions = {
@@ -49,6 +58,9 @@ export const DEFAULT_SEED: SeedOptions = {
   end: Date.UTC(2026, 10, 20, 22) / 1000,
   engine: 'velocity',
   empty: false,
+  oldTorrents: 0,
+  torrentPageDays: 30,
+  posterBase: null,
 }
 
 export interface SeedSummary {
@@ -112,6 +124,8 @@ interface SeedTorrent {
   pubDate: number
   trackerIds: number[]
   completed0: number
+  /** No scrape after this (a torrent let go is no longer scraped). */
+  lastScrape: number
 }
 
 function slugTitle(title: string): string {
@@ -128,9 +142,99 @@ function demand(m: SeedMedia, dayOffset: number): number {
 /** The pipeline's `site data` refresh over what was seeded, as `mediastrends run` ends with. */
 function withSiteData(db: Db, o: SeedOptions, summary: SeedSummary): SeedSummary {
   const t0 = performance.now()
-  refreshSiteData(db, { title: 'mediastrends', baseUrl: 'http://localhost:4321/', engine: o.engine }, o.end)
+  refreshSiteData(
+    db,
+    { title: 'mediastrends', baseUrl: 'http://localhost:4321/', engine: o.engine, torrentPageDays: o.torrentPageDays },
+    o.end,
+  )
   summary.siteDataSeconds = (performance.now() - t0) / 1000
+  if (!o.empty) stopgapCharts(db, o)
   return summary
+}
+
+/**
+ * STOPGAP until pipeline/publish/charts.ts writes `charts` (another branch): when the seeded
+ * database has no chart rows, fill day/week/rising from what was seeded, so the site's chart
+ * pages have data in tests and benchmarks. Test databases only; never the pipeline's.
+ */
+function stopgapCharts(db: Db, o: SeedOptions): void {
+  const c = db.$client
+  if ((c.prepare('SELECT COUNT(*) AS n FROM charts').get() as { n: number }).n > 0) return
+  const runs = (
+    c.prepare('SELECT DISTINCT time FROM media_trends WHERE engine = ? ORDER BY time').all(o.engine) as {
+      time: number
+    }[]
+  ).map((r) => r.time)
+  const downloads = new Map<number, Map<number, number>>()
+  for (const r of c.prepare('SELECT media_id, day, downloads FROM media_activity').all() as {
+    media_id: number
+    day: number
+    downloads: number | null
+  }[]) {
+    const m = downloads.get(r.media_id) ?? new Map<number, number>()
+    downloads.set(r.media_id, m)
+    m.set(r.day, r.downloads ?? 0)
+  }
+  const dl = (id: number, day: number) => downloads.get(id)?.get(day) ?? 0
+  const kindOf = new Map(
+    (c.prepare('SELECT id, kind FROM media').all() as { id: number; kind: string }[]).map((r) => [r.id, r.kind]),
+  )
+  const ins = c.prepare(
+    `INSERT INTO charts (window, kind, time, media_id, rank, value, last_rank, periods, peak_rank, reentry)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  )
+  const rankAt = c.prepare(
+    'SELECT mt.media_id AS id FROM media_trends mt WHERE mt.engine = ? AND mt.time = ? ORDER BY mt.rank',
+  )
+  tx(db, () => {
+    for (const window of ['day', 'week', 'rising'] as const) {
+      for (const kind of ['movie', 'series'] as const) {
+        const history = new Map<number, { periods: number; peak: number; last: number | null }>()
+        let previous = new Map<number, { rank: number; periods: number }>()
+        const byTime = new Map<number, Map<number, { rank: number; periods: number }>>()
+        for (const rt of runs) {
+          const today = rt - (rt % DAY)
+          const full = today - DAY
+          let ids = (rankAt.all(o.engine, rt) as { id: number }[])
+            .map((r) => r.id)
+            .filter((id) => kindOf.get(id) === kind)
+          let value = (id: number) => dl(id, full)
+          if (window === 'week') {
+            value = (id) => {
+              let s = 0
+              for (let d = 0; d < 7; d++) s += dl(id, full - d * DAY)
+              return s
+            }
+            ids = [...ids].sort((a, b) => value(b) - value(a) || a - b)
+          } else if (window === 'rising') {
+            value = (id) => {
+              let base = 0
+              for (let d = 1; d <= 7; d++) base += dl(id, full - d * DAY)
+              return Math.round((dl(id, full) / (base / 7 + 10)) * 100) / 100
+            }
+            ids = [...ids].sort((a, b) => value(b) - value(a) || a - b).slice(0, 20)
+          }
+          const now = new Map<number, { rank: number; periods: number }>()
+          // day: against the previous run; week and rising: against the chart 7 days before.
+          const before = window === 'day' ? previous : (byTime.get(rt - 7 * DAY) ?? new Map())
+          ids.slice(0, 100).forEach((id, i) => {
+            const rank = i + 1
+            const h = history.get(id) ?? { periods: 0, peak: rank, last: null }
+            const last = before.get(id) ?? null
+            const reentry = last === null && h.periods > 0
+            const periods = window === 'day' ? h.periods + 1 : (last?.periods ?? 0) + 1
+            h.periods = Math.max(h.periods, periods)
+            h.peak = Math.min(h.peak, rank)
+            history.set(id, h)
+            now.set(id, { rank, periods })
+            ins.run(window, kind, rt, id, rank, value(id), last?.rank ?? null, periods, h.peak, reentry ? 1 : 0)
+          })
+          previous = now
+          byTime.set(rt, now)
+        }
+      }
+    }
+  })
 }
 
 export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): SeedSummary {
@@ -177,6 +281,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         // Hostile titles, made popular so they show on the home page.
         if (kind === 'movie' && k === 1) title = XSS_SCRIPT
         if (kind === 'series' && k === 0) title = XSS_IMG
+        if (kind === 'series' && k === 1) title = BIDI_TITLE
         const bare = k % 7 === 3 // no metadata at all
         const noPoster = bare || k % 5 === 2
         const year = bare ? null : 1990 + r.int(0, 37)
@@ -186,7 +291,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         const imdb = bare ? null : `tt${String(1_000_000 + i * 37).padStart(7, '0')}`
         const tmdb = bare ? null : 10_000 + i
         const tvdb = bare || kind === 'movie' ? null : 300_000 + i
-        const poster = noPoster ? null : `https://image.tmdb.org/t/p/w342/seed${i}.jpg`
+        const poster = noPoster || !o.posterBase ? null : seedPosterUrl(o.posterBase, i, title)
         const rating = bare ? null : Math.round(r.uniform(4, 9) * 10) / 10
         const votes = bare ? null : r.int(50, 900_000)
         const overview = bare
@@ -291,12 +396,18 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         // Status: new → follow a day later → unfollow for some, two days before the end.
         insStatus.run(id, pubDate, 'new')
         let status = 'new'
+        let unfollowedAt: number | null = null
         if (pubDate + DAY < o.end) {
           insStatus.run(id, pubDate + DAY, 'follow')
           status = 'follow'
-          if (t % 9 === 4 && pubDate + 3 * DAY < o.end - 2 * DAY) {
-            insStatus.run(id, o.end - 2 * DAY, 'unfollow')
+          // (Never the hot media's torrents: they stay on the home page.)
+          if (t % 9 === 4 && m.popularity < 550 && pubDate + 3 * DAY < o.end - 2 * DAY) {
+            // Let go 5 days before the end when it is old enough (no scrape after: the pipeline
+            // stops scraping it), else 2 days before.
+            const at = pubDate + 3 * DAY < o.end - 5 * DAY ? o.end - 5 * DAY : o.end - 2 * DAY
+            insStatus.run(id, at, 'unfollow')
             status = 'unfollow'
+            unfollowedAt = at
           }
         }
         setStatus.run(status, id)
@@ -307,9 +418,43 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
           pubDate,
           trackerIds: trs,
           completed0: r.int(0, 5000),
+          lastScrape: unfollowedAt ?? o.end,
         })
       }
-      summary.torrents = torrents.length
+      // Old releases long let go (the benchmark's "torrents ever seen"): one scrape each, 40 to 365
+      // days before the end, no trend rows; only rows of their media's pages.
+      const insOldStat = c.prepare(
+        'INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      for (let k = 0; k < o.oldTorrents; k++) {
+        const m = r.pick(media)
+        const seen = o.end - Math.floor(r.uniform(40, 365) * DAY)
+        const info = (BigInt(o.seed) * 1_000_003n + BigInt(count + k)).toString(16).padStart(40, '0')
+        const name = `${slugTitle(m.title)}${m.year && m.kind === 'movie' ? `.${m.year}` : ''}.${r.pick(RESOLUTIONS)}.${r.pick(SOURCES)}.${r.pick(CODECS)}-${r.pick(GROUPS)}`
+        const id = Number(
+          insTorrent.run(
+            info,
+            name,
+            seen - 5 * DAY,
+            Math.floor(r.logUniform(3e8, 6e10)),
+            'unfollow',
+            m.kind === 'movie' ? 'movies' : 'series',
+            m.kind === 'movie' ? 2040 : 5040,
+            'jackett-a',
+            null,
+            null,
+            null,
+            seen - 5 * DAY,
+          ).lastInsertRowid,
+        )
+        insTT.run(id, trackerIds[0])
+        insTM.run(id, m.id, m.kind === 'series' ? 1 : null, null, JSON.stringify({ title: m.title }))
+        insStatus.run(id, seen - 5 * DAY, 'new')
+        insStatus.run(id, seen, 'unfollow')
+        insOldStat.run(id, seen - (seen % 60), trackerIds[0], r.int(0, 40), r.int(0, 10), r.int(100, 9000))
+        summary.stats++
+      }
+      summary.torrents = torrents.length + o.oldTorrents
 
       // Stats: every scrape of every tracker, from each torrent's publication on.
       const insStat = c.prepare(
@@ -329,7 +474,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
         scores.set(t.id, perRun)
         const first = Math.max(start, t.pubDate)
         const firstMinute = first - (first % 60) + 60
-        for (let time = firstMinute; time <= o.end; time += step) {
+        for (let time = firstMinute; time <= t.lastScrape; time += step) {
           const d = (time - start) / DAY
           const age = (time - t.pubDate) / DAY
           const want = demand(t.media, d) * t.share * Math.min(1, 0.3 + age)
@@ -353,7 +498,7 @@ export function seedSiteDb(path: string, partial: Partial<SeedOptions> = {}): Se
           }
         }
         for (const rt of runTimes) {
-          if (rt < t.pubDate + DAY / 2) continue
+          if (rt < t.pubDate + DAY / 2 || rt > t.lastScrape) continue
           const d = (rt - start) / DAY
           perRun.set(rt, Math.round(demand(t.media, d) * t.share * (0.9 + 0.2 * r.next()) * 1000) / 1000)
         }

@@ -204,6 +204,9 @@ export function iniSchema(base: string) {
     site: z.strictObject({
       title: str.describe('the site’s name'),
       base_url: url.describe('the public address of the site (its path becomes the base of every link)'),
+      torrent_page_days: int(0, 3650).describe(
+        'a torrent keeps its own page while followed or for this many days after its last scrape; older ones are rows of their movie’s page',
+      ),
     }),
     serve: z.strictObject({
       interval: duration(1).describe(

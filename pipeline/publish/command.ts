@@ -15,7 +15,12 @@ export async function siteData(ctx: Context): Promise<StepResult> {
   const t0 = performance.now()
   const counts = refreshSite(
     ctx.db(),
-    { title: config.site.title, baseUrl: config.site.base_url, engine: config.trends_manager.engine },
+    {
+      title: config.site.title,
+      baseUrl: config.site.base_url,
+      engine: config.trends_manager.engine,
+      torrentPageDays: config.site.torrent_page_days,
+    },
     ctx.clock.nowSeconds(),
   )
   ctx

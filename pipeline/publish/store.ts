@@ -23,6 +23,8 @@ export interface SiteInput {
   title: string
   baseUrl: string
   engine: string
+  /** [site] torrent_page_days (default 30). */
+  torrentPageDays?: number
 }
 
 export interface RefreshCounts {
@@ -72,6 +74,7 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
       engine: site.engine,
       latestRun: runs[0]?.time ?? null,
       previousRun: runs[1]?.time ?? null,
+      torrentPageDays: site.torrentPageDays ?? 30,
       updatedAt: now,
     }
     db.insert(siteSettings).values(row).onConflictDoUpdate({ target: siteSettings.id, set: row }).run()

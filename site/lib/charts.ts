@@ -37,6 +37,8 @@ export interface LineModel {
 export interface ChartModel {
   width: number
   height: number
+  yLabel: string | null
+  xLabel: string
   plot: { left: number; top: number; right: number; bottom: number }
   lines: LineModel[]
   xTicks: Tick[]
@@ -53,6 +55,8 @@ export interface ChartOptions {
   zero?: boolean
   /** Integer y ticks only (counts, ranks). */
   integer?: boolean
+  /** What the y axis measures, with its unit ("downloads per day"): written above the axis. */
+  yLabel?: string
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']
@@ -115,9 +119,11 @@ export function thin<T>(points: T[], max: number): T[] {
 const r1 = (n: number) => Math.round(n * 10) / 10
 
 export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartModel {
-  const width = opts.width ?? 640
-  const height = opts.height ?? 220
-  const plot = { left: 44, top: 12, right: width - 12, bottom: height - 26 }
+  // A narrow drawing (360 units) so its 13-unit text stays ≥ 11 px on a 390 px phone; on wider
+  // screens the stylesheet shrinks the text in proportion (site/styles/global.css).
+  const width = opts.width ?? 360
+  const height = opts.height ?? 200
+  const plot = { left: 40, top: opts.yLabel ? 26 : 12, right: width - 14, bottom: height - 38 }
   const pts = series.flatMap((s) => s.points.filter((p) => p.y != null && Number.isFinite(p.y)))
   const empty = pts.length === 0
   const xs = pts.map((p) => p.x)
@@ -134,7 +140,12 @@ export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartMod
   if (zero) y0 = Math.min(0, y0)
   if (opts.invertY) y0 = Math.min(1, y0)
   if (y0 === y1) y1 = y0 + 1
-  const yt = niceTicks(y0, y1, 4, opts.integer)
+  let yt = niceTicks(y0, y1, 4, opts.integer)
+  // A rank axis always shows its "1" (the top), and no 0.
+  if (opts.invertY && !empty) {
+    const st = yt.length > 1 ? (yt[1] as number) - (yt[0] as number) : 1
+    yt = [1, ...yt.filter((v) => v > 1 + st * 0.6)]
+  }
   // Close the axis on a tick above the data (not for ranks, whose axis ends at the lowest rank).
   const last = yt[yt.length - 1]
   const step = yt.length > 1 ? (yt[1] as number) - (yt[0] as number) : 0
@@ -182,10 +193,12 @@ export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartMod
     width,
     height,
     plot,
+    yLabel: opts.yLabel ?? null,
+    xLabel: 'day (UTC)',
     lines,
     xTicks: empty
       ? []
-      : timeTicks(x0, x1).map((t) => {
+      : timeTicks(x0, x1, width < 500 ? 4 : 6).map((t) => {
           const pos = r1(sx(t.x))
           const anchor = pos > plot.right - 24 ? 'end' : pos < plot.left + 12 ? 'start' : 'middle'
           return { pos, label: t.label, anchor }

@@ -17,6 +17,8 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { alias } from 'drizzle-orm/sqlite-core'
 import * as schema from '../../schema/tables.ts'
 import {
+  type ChartWindow,
+  charts as chartsT,
   indexerStats as indexerStatsT,
   type MediaKind,
   media,
@@ -38,6 +40,19 @@ export type Kind = MediaKind
 export type Media = typeof media.$inferSelect
 export type SiteRow = typeof siteSettings.$inferSelect
 export type DayActivity = typeof mediaActivity.$inferSelect
+
+/** One row of a chart (`charts`, written by the pipeline) with its movie or series. */
+export interface ChartEntry extends Media {
+  window: ChartWindow
+  time: number
+  rank: number
+  /** day: downloads per day; week: downloads over the 7 days; rising: its rising score. */
+  value: number
+  lastRank: number | null
+  periods: number
+  peakRank: number
+  reentry: boolean
+}
 
 export interface RankedMedia extends Media {
   rank: number
@@ -95,6 +110,8 @@ const REQUIRED_TABLES = [
 
 interface Handle {
   db: Db | null
+  /** Databases older than the charts migration have none: no chart then. */
+  hasCharts?: boolean
   overview: Overview
   queries?: ReturnType<typeof prepare>
 }
@@ -143,7 +160,7 @@ function open(path = databasePath()): Handle {
         : site.latestRun === null
           ? `${path}: no trend run of engine "${site.engine}" yet`
           : null
-      handle = { db, overview: { site, hasData: reason === null, reason, counts } }
+      handle = { db, overview: { site, hasData: reason === null, reason, counts }, hasCharts: tables.has('charts') }
     }
   }
   handles.set(path, handle)
@@ -184,6 +201,12 @@ function queries(): ReturnType<typeof prepare> | null {
 
 const p = sql.placeholder
 
+/**
+ * Whether a torrent keeps its own page: followed, or scraped (else added) within
+ * `site_settings.torrent_page_days` of the latest run. Others are rows of their movie's page.
+ */
+const hasPage = sql<number>`(${torrents.status} = 'follow' OR COALESCE((SELECT MAX(s.time) FROM ${stats} s WHERE s.torrent_id = ${torrents.id}), ${torrents.addedAt}) >= ${p('pagesFrom')})`
+
 function prepare(db: Db) {
   const prev = alias(mediaTrends, 'p')
   const torrentSelect = {
@@ -193,6 +216,8 @@ function prepare(db: Db) {
     mediaKind: media.kind,
     mediaTitle: media.title,
     trackers: sql<number>`(SELECT COUNT(*) FROM ${torrentTrackers} tt WHERE tt.torrent_id = ${torrents.id})`,
+    /** 1 when the torrent has a page of its own (see hasPage). */
+    hasPage,
     /** Rank in the latest run of the engine shown, when scored. */
     rank: sql<
       number | null
@@ -228,6 +253,31 @@ function prepare(db: Db) {
       .from(mediaTrends)
       .where(and(eq(mediaTrends.engine, p('engine')), lt(mediaTrends.time, p('time'))))
       .prepare(),
+    chartLatest: db
+      .select({ t: max(chartsT.time) })
+      .from(chartsT)
+      .where(and(eq(chartsT.window, p('window')), eq(chartsT.kind, p('kind'))))
+      .prepare(),
+    chartAt: db
+      .select({ media, c: chartsT })
+      .from(chartsT)
+      .innerJoin(media, eq(media.id, chartsT.mediaId))
+      .where(and(eq(chartsT.window, p('window')), eq(chartsT.kind, p('kind')), eq(chartsT.time, p('time'))))
+      .orderBy(asc(chartsT.rank))
+      .limit(p('limit'))
+      .prepare(),
+    chartTimes: db
+      .selectDistinct({ time: chartsT.time })
+      .from(chartsT)
+      .where(eq(chartsT.window, p('window')))
+      .orderBy(desc(chartsT.time))
+      .prepare(),
+    chartsOfMedia: db
+      .select()
+      .from(chartsT)
+      .where(and(eq(chartsT.mediaId, p('id')), eq(chartsT.window, p('window'))))
+      .orderBy(asc(chartsT.time))
+      .prepare(),
     archiveDays: db
       .select({
         day: sql<number>`${mediaTrends.time} / 86400`.as('day'),
@@ -244,6 +294,7 @@ function prepare(db: Db) {
       .from(media)
       .orderBy(asc(media.kind), asc(media.id))
       .prepare(),
+    posterUrls: db.select({ url: media.posterUrl }).from(media).prepare(),
     mediaById: db
       .select()
       .from(media)
@@ -275,7 +326,12 @@ function prepare(db: Db) {
     torrentById: torrentFrom()
       .where(eq(torrents.id, p('id')))
       .prepare(),
-    torrentIds: db.select({ id: torrents.id }).from(torrents).orderBy(asc(torrents.id)).prepare(),
+    torrentIds: db
+      .select({ id: torrents.id })
+      .from(torrents)
+      .where(sql`${hasPage}`)
+      .orderBy(asc(torrents.id))
+      .prepare(),
     latestScrape: db
       .select({
         time: stats.time,
@@ -327,7 +383,7 @@ function prepare(db: Db) {
       .prepare(),
     sparkRows: (ids: number[], from: number, to: number) =>
       db
-        .select({ mediaId: mediaActivity.mediaId, day: mediaActivity.day, peers: mediaActivity.peers })
+        .select({ mediaId: mediaActivity.mediaId, day: mediaActivity.day, downloads: mediaActivity.downloads })
         .from(mediaActivity)
         .where(and(inArray(mediaActivity.mediaId, ids), gte(mediaActivity.day, from), lte(mediaActivity.day, to)))
         .all(),
@@ -358,6 +414,44 @@ export function archiveDays() {
   }))
 }
 
+// ---- charts (computed by the pipeline: charts) ----
+
+function chartQueries(): ReturnType<typeof prepare> | null {
+  return open().hasCharts ? queries() : null
+}
+
+/** The latest chart of a window and kind that has rows (empty when none yet). */
+export function latestChart(window: ChartWindow, kind: Kind, limit = 100): ChartEntry[] {
+  const q = chartQueries()
+  const time = q?.chartLatest.get({ window, kind })?.t ?? null
+  return time === null ? [] : chartAt(window, kind, time, limit)
+}
+
+export function chartAt(window: ChartWindow, kind: Kind, time: number, limit = 100): ChartEntry[] {
+  const q = chartQueries()
+  return (q?.chartAt.all({ window, kind, time, limit }) ?? []).map(({ media: m, c }) => ({
+    ...m,
+    window,
+    time,
+    rank: c.rank,
+    value: c.value,
+    lastRank: c.lastRank,
+    periods: c.periods,
+    peakRank: c.peakRank,
+    reentry: c.reentry,
+  }))
+}
+
+/** Times of a window's charts, newest first. */
+export function chartTimes(window: ChartWindow): number[] {
+  return (chartQueries()?.chartTimes.all({ window }) ?? []).map((r) => r.time)
+}
+
+/** A medium's rows on one window's charts, oldest first. */
+export function chartsOfMedia(mediaId: number, window: ChartWindow) {
+  return chartQueries()?.chartsOfMedia.all({ id: mediaId, window }) ?? []
+}
+
 // ---- activity (computed by the pipeline: media_activity) ----
 
 /** A movie's or series' daily activity from `from` (Unix s) on. */
@@ -365,7 +459,7 @@ export function mediaActivityFrom(mediaId: number, from: number): DayActivity[] 
   return queries()?.activity.all({ id: mediaId, from: from - (from % DAY) }) ?? []
 }
 
-/** Sparkline values (the day's peers, summed over torrents) over the `days` days up to `to`. */
+/** Sparkline values (the day's downloads, summed over torrents: what the charts rank by) over the `days` days up to `to` (the day holding `to` included). */
 export function sparklines(mediaIds: number[], to: number, days: number): Map<number, number[]> {
   const out = new Map<number, number[]>()
   const q = queries()
@@ -375,12 +469,17 @@ export function sparklines(mediaIds: number[], to: number, days: number): Map<nu
   for (const r of q.sparkRows(mediaIds, from, to)) {
     const arr = out.get(r.mediaId)
     const i = (r.day - from) / DAY
-    if (arr && i >= 0 && i < days) arr[i] = r.peers
+    if (arr && i >= 0 && i < days) arr[i] = r.downloads ?? 0
   }
   return out
 }
 
 // ---- media ----
+
+/** Every poster URL of the database (for the build's poster prefetch). */
+export function posterUrls(): (string | null)[] {
+  return (queries()?.posterUrls.all() ?? []).map((r) => r.url)
+}
 
 export function mediaPaths() {
   return queries()?.mediaPaths.all() ?? []
@@ -406,19 +505,32 @@ function toTorrent(r: TorrentRaw): Torrent {
 }
 
 export function torrentsOfMedia(mediaId: number): Torrent[] {
-  return (queries()?.torrentsOfMedia.all({ id: mediaId, engine: engine(), time: latestRun() ?? -1 }) ?? []).map(
-    toTorrent,
-  )
+  return (
+    queries()?.torrentsOfMedia.all({
+      id: mediaId,
+      engine: engine(),
+      time: latestRun() ?? -1,
+      pagesFrom: pagesFrom(),
+    }) ?? []
+  ).map(toTorrent)
 }
 
 // ---- torrents ----
 
+/** The oldest last scrape that still keeps a torrent's page. */
+function pagesFrom(): number {
+  const site = overview().site
+  const now = site?.latestRun ?? site?.updatedAt ?? 0
+  return now - (site?.torrentPageDays ?? 30) * DAY
+}
+
+/** Torrents with a page of their own (followed, or scraped lately). */
 export function torrentIds(): number[] {
-  return (queries()?.torrentIds.all() ?? []).map((r) => r.id)
+  return (queries()?.torrentIds.all({ pagesFrom: pagesFrom() }) ?? []).map((r) => r.id)
 }
 
 export function torrentById(id: number): Torrent | null {
-  const r = queries()?.torrentById.get({ id, engine: engine(), time: latestRun() ?? -1 })
+  const r = queries()?.torrentById.get({ id, engine: engine(), time: latestRun() ?? -1, pagesFrom: pagesFrom() })
   return r ? toTorrent(r) : null
 }
 
@@ -448,16 +560,16 @@ export function statusHistory(torrentId: number) {
   return queries()?.statusHistory.all({ id: torrentId }) ?? []
 }
 
-// ---- charts (written per run by the pipeline: charts) ----
+// ---- charts as the feeds read them (rows of several runs, for the sticky lists) ----
 
-export type ChartWindow = (typeof schema.CHART_WINDOWS)[number]
-export type ChartRow = typeof schema.charts.$inferSelect
+type FeedChartRow = typeof schema.charts.$inferSelect
 
-export interface ChartEntry extends Omit<ChartRow, 'mediaId' | 'kind'> {
+/** A chart row with its media, as the feeds read it. */
+export interface FeedChartEntry extends Omit<FeedChartRow, 'mediaId' | 'kind'> {
   media: Media
 }
 
-const chartQueries = new WeakMap<Db, ReturnType<typeof prepareCharts> | null>()
+const feedChartQueries = new WeakMap<Db, ReturnType<typeof prepareCharts> | null>()
 
 function prepareCharts(db: Db) {
   const c = schema.charts
@@ -492,8 +604,8 @@ function prepareCharts(db: Db) {
 function charts() {
   const db = open().db
   if (!db) return null
-  if (!chartQueries.has(db)) chartQueries.set(db, prepareCharts(db))
-  return chartQueries.get(db) ?? null
+  if (!feedChartQueries.has(db)) feedChartQueries.set(db, prepareCharts(db))
+  return feedChartQueries.get(db) ?? null
 }
 
 /**
@@ -505,7 +617,13 @@ export function latestChartTime(window: ChartWindow, kind: Kind): number | null 
 }
 
 /** The rows ranked ≤ maxRank of every chart of a window and kind from `from` to `to` (newest first, by rank). */
-export function chartRows(window: ChartWindow, kind: Kind, from: number, to: number, maxRank: number): ChartEntry[] {
+export function chartRows(
+  window: ChartWindow,
+  kind: Kind,
+  from: number,
+  to: number,
+  maxRank: number,
+): FeedChartEntry[] {
   return (charts()?.between.all({ window, kind, from, to, maxRank }) ?? []).map(
     ({ chart: { mediaId: _id, kind: _kind, ...row }, media: m }) => ({ ...row, media: m }),
   )

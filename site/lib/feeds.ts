@@ -21,7 +21,7 @@
  * readers throw on it). An empty list is never built over a non-empty one: the routes write no
  * file at all when a list is empty (Radarr then fails the sync instead of cleaning the library).
  */
-import type { ChartEntry, Kind, Media } from './data.ts'
+import type { FeedChartEntry, Kind, Media } from './data.ts'
 
 export const STICKY_DAYS = 7
 export const DAY = 86_400
@@ -59,7 +59,7 @@ export interface ListItem {
  * STICKY_DAYS to `latest` (rows: that window's chart rows, any order). Ordered by the latest
  * chart's rank, then by best rank over the window, then most recently charted.
  */
-export function stickyList(rows: readonly ChartEntry[], latest: number | null, size: number): ListItem[] {
+export function stickyList(rows: readonly FeedChartEntry[], latest: number | null, size: number): ListItem[] {
   if (latest === null) return []
   const from = latest - STICKY_DAYS * DAY
   const by = new Map<number, { media: Media; best: number; current: number | null; seen: number }>()
@@ -288,13 +288,13 @@ export function plexRss(info: ChannelInfo, entries: readonly PlexEntry[]): strin
 
 export interface RssEntry {
   kind: Kind
-  entry: ChartEntry
+  entry: FeedChartEntry
   /** Absolute URL of the title's page. */
   link: string
 }
 
 /** What an RSS item says of a chart entry: plain text pieces (escaped by the caller). */
-export function rssSummary(e: ChartEntry): string[] {
+export function rssSummary(e: FeedChartEntry): string[] {
   const change =
     e.lastRank === null ? (e.reentry ? 'back on the chart' : 'new on the chart') : movement(e.rank, e.lastRank)
   const m = e.media

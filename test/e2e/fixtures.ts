@@ -9,6 +9,9 @@ import Database from 'better-sqlite3'
 const PLACEHOLDER =
   '<svg xmlns="http://www.w3.org/2000/svg" width="92" height="138"><rect width="92" height="138" fill="#889"/></svg>'
 
+/** [site] torrent_page_days of the seeded site: torrents let go 5 days before the end lose their page. */
+export const E2E_TORRENT_PAGE_DAYS = 3
+
 export const site = (): string => process.env.E2E_URL ?? ''
 export const emptySite = (): string => process.env.E2E_EMPTY_URL ?? ''
 

@@ -21,7 +21,7 @@ import { seedSiteDb, XSS_IMG, XSS_SCRIPT } from '../../devkit/site/seed-db.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
 import { writeCharts } from '../../pipeline/publish/charts.ts'
 import { refreshSiteData } from '../../pipeline/publish/store.ts'
-import type { ChartEntry, Media } from '../../site/lib/data.ts'
+import type { FeedChartEntry, Media } from '../../site/lib/data.ts'
 import { chartRss, escapeXml, plexRss, radarrList, sonarrList, stickyList, xmlSafe } from '../../site/lib/feeds.ts'
 
 const DAY = 86_400
@@ -150,7 +150,7 @@ function media(id: number, over: Partial<Media> = {}): Media {
   }
 }
 
-function entry(m: Media, time: number, rank: number, over: Partial<ChartEntry> = {}): ChartEntry {
+function entry(m: Media, time: number, rank: number, over: Partial<FeedChartEntry> = {}): FeedChartEntry {
   return {
     window: 'day',
     time,

@@ -42,9 +42,9 @@ test('lineChart: paths in the plot area, gaps split lines, single points become 
   ])
   expect(m.empty).toBe(false)
   const line = m.lines[0]
-  expect(line?.d.startsWith('M44,194L')).toBe(true) // (x0, 0) at the bottom-left of the plot
+  expect(line?.d.startsWith('M40,162L')).toBe(true) // (x0, 0) at the bottom-left of the plot (360 × 200)
   expect(line?.d.match(/M/g)?.length).toBe(1)
-  expect(line?.dots).toEqual([{ x: 628, y: expect.any(Number) }])
+  expect(line?.dots).toEqual([{ x: 346, y: expect.any(Number) }])
   expect(line?.max).toBe(10)
   expect(line?.last).toBe(5)
   expect(m.lines[1]?.d).toBe('')
@@ -62,7 +62,26 @@ test('lineChart: paths in the plot area, gaps split lines, single points become 
     ],
     { invertY: true },
   )
-  expect(r.lines[0]?.d).toMatch(/^M44,12L/)
+  expect(r.lines[0]?.d).toMatch(/^M40,12L/)
+  // The rank axis shows its 1, never a 0; axes say what they measure.
+  const ranks = lineChart(
+    [
+      {
+        label: 'rank',
+        points: [
+          { x: T0, y: 7 },
+          { x: T0 + DAY, y: 40 },
+        ],
+      },
+    ],
+    { invertY: true, integer: true, yLabel: 'place' },
+  )
+  expect(ranks.yTicks[0]?.label).toBe('1')
+  expect(ranks.yTicks.some((t) => t.label === '0')).toBe(false)
+  expect(ranks.yLabel).toBe('place')
+  expect(ranks.xLabel).toBe('day (UTC)')
+  // A single point is a dot.
+  expect(lineChart([{ label: 'a', points: [{ x: T0, y: 3 }] }]).lines[0]?.dots).toHaveLength(1)
 })
 
 test('thin keeps the last point; sparkPath scales to the box', () => {
@@ -84,7 +103,10 @@ test('display helpers', () => {
   expect(episodeLabel(3, null)).toBe('S03 pack')
   expect(rankChange(2, 5)).toMatchObject({ kind: 'up', text: '▲3' })
   expect(rankChange(5, 2)).toMatchObject({ kind: 'down', text: '▼3' })
-  expect(rankChange(5, null)).toMatchObject({ kind: 'new' })
+  expect(rankChange(5, null)).toMatchObject({ kind: 'new', text: 'new' })
+  expect(rankChange(5, null, true)).toMatchObject({ kind: 'back', text: 'back' })
+  expect(rankChange(4, 4)).toMatchObject({ kind: 'same', text: 'same' })
+  expect(rankChange(1, 2, false, 'week').label).toBe('up 1 place since last week')
   expect(posterUrl({ posterUrl: 'javascript:alert(1)' })).toBeNull()
   expect(posterUrl({ posterUrl: 'https://image.tmdb.org/t/p/w342/a.jpg' })).toBe(
     'https://image.tmdb.org/t/p/w342/a.jpg',

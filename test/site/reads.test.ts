@@ -73,17 +73,26 @@ describe('view models', () => {
       const first = home.movies[0]
       expect(first).toBeDefined()
       const page = mediaPage('movie', first?.id ?? 0)
+      // The latest run's day is not over: left out of the daily figures.
+      const today = END - (END % 86_400)
       expect(page.activity).toEqual(
         db
           .prepare(
-            'SELECT media_id AS mediaId, day, seeders, leechers, peers, downloads FROM media_activity WHERE media_id = ? ORDER BY day',
+            'SELECT media_id AS mediaId, day, seeders, leechers, peers, downloads FROM media_activity WHERE media_id = ? AND day < ? ORDER BY day',
           )
-          .all(first?.id),
+          .all(first?.id, today),
       )
       expect(page.activity.length).toBeGreaterThan(2)
-      // Sparklines: the day's peers the pipeline summed, the last day's on the right.
-      const spark = home.sparks.get(first?.id ?? 0)
-      expect(spark?.at(-1)).toBe(page.activity.at(-1)?.peers)
+      // Sparklines: the day's downloads the pipeline summed (what the charts rank by), the last full day's on the right.
+      expect(first?.spark.at(-1)).toBe(page.activity.at(-1)?.downloads ?? 0)
+      expect(first?.perDay).toBe(first?.spark.at(-1))
+      // Today's chart row of the page is the charts table's.
+      const row = db
+        .prepare(
+          `SELECT rank, value, peak_rank AS peakRank FROM charts WHERE window = 'day' AND media_id = ? ORDER BY time DESC LIMIT 1`,
+        )
+        .get(first?.id)
+      expect(page.today).toMatchObject(row as object)
       expect(() => mediaPage('series', first?.id ?? 0)).toThrow(/not in the database/)
     } finally {
       db.close()

@@ -1,0 +1,1 @@
+ALTER TABLE `site_settings` ADD `torrent_page_days` integer DEFAULT 30 NOT NULL;
