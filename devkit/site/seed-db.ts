@@ -16,6 +16,7 @@ import { existsSync, rmSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { closeDb, type Db, openDb, tx } from '../../pipeline/db/client.ts'
+import { writeCharts } from '../../pipeline/publish/charts.ts'
 import { refreshSiteData } from '../../pipeline/publish/store.ts'
 import { rng } from '../sim/rng.ts'
 import { seedPosterUrl } from './posters.ts'
@@ -148,92 +149,24 @@ function withSiteData(db: Db, o: SeedOptions, summary: SeedSummary): SeedSummary
     o.end,
   )
   summary.siteDataSeconds = (performance.now() - t0) / 1000
-  if (!o.empty) stopgapCharts(db, o)
+  if (!o.empty) chartHistory(db, o)
   return summary
 }
 
 /**
- * STOPGAP until pipeline/publish/charts.ts writes `charts` (another branch): when the seeded
- * database has no chart rows, fill day/week/rising from what was seeded, so the site's chart
- * pages have data in tests and benchmarks. Test databases only; never the pipeline's.
+ * The charts a scheduled publisher would have written: the pipeline's own `writeCharts` at the last
+ * trend run of every seeded day (and the latest run), oldest first, so weekly charts have their
+ * history (last week's rank, weeks on chart) as after weeks of real runs.
  */
-function stopgapCharts(db: Db, o: SeedOptions): void {
+function chartHistory(db: Db, o: SeedOptions): void {
   const c = db.$client
-  if ((c.prepare('SELECT COUNT(*) AS n FROM charts').get() as { n: number }).n > 0) return
   const runs = (
-    c.prepare('SELECT DISTINCT time FROM media_trends WHERE engine = ? ORDER BY time').all(o.engine) as {
-      time: number
-    }[]
+    c
+      .prepare('SELECT MAX(time) AS time FROM media_trends WHERE engine = ? GROUP BY time / 86400 ORDER BY 1')
+      .all(o.engine) as { time: number }[]
   ).map((r) => r.time)
-  const downloads = new Map<number, Map<number, number>>()
-  for (const r of c.prepare('SELECT media_id, day, downloads FROM media_activity').all() as {
-    media_id: number
-    day: number
-    downloads: number | null
-  }[]) {
-    const m = downloads.get(r.media_id) ?? new Map<number, number>()
-    downloads.set(r.media_id, m)
-    m.set(r.day, r.downloads ?? 0)
-  }
-  const dl = (id: number, day: number) => downloads.get(id)?.get(day) ?? 0
-  const kindOf = new Map(
-    (c.prepare('SELECT id, kind FROM media').all() as { id: number; kind: string }[]).map((r) => [r.id, r.kind]),
-  )
-  const ins = c.prepare(
-    `INSERT INTO charts (window, kind, time, media_id, rank, value, last_rank, periods, peak_rank, reentry)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  )
-  const rankAt = c.prepare(
-    'SELECT mt.media_id AS id FROM media_trends mt WHERE mt.engine = ? AND mt.time = ? ORDER BY mt.rank',
-  )
   tx(db, () => {
-    for (const window of ['day', 'week', 'rising'] as const) {
-      for (const kind of ['movie', 'series'] as const) {
-        const history = new Map<number, { periods: number; peak: number; last: number | null }>()
-        let previous = new Map<number, { rank: number; periods: number }>()
-        const byTime = new Map<number, Map<number, { rank: number; periods: number }>>()
-        for (const rt of runs) {
-          const today = rt - (rt % DAY)
-          const full = today - DAY
-          let ids = (rankAt.all(o.engine, rt) as { id: number }[])
-            .map((r) => r.id)
-            .filter((id) => kindOf.get(id) === kind)
-          let value = (id: number) => dl(id, full)
-          if (window === 'week') {
-            value = (id) => {
-              let s = 0
-              for (let d = 0; d < 7; d++) s += dl(id, full - d * DAY)
-              return s
-            }
-            ids = [...ids].sort((a, b) => value(b) - value(a) || a - b)
-          } else if (window === 'rising') {
-            value = (id) => {
-              let base = 0
-              for (let d = 1; d <= 7; d++) base += dl(id, full - d * DAY)
-              return Math.round((dl(id, full) / (base / 7 + 10)) * 100) / 100
-            }
-            ids = [...ids].sort((a, b) => value(b) - value(a) || a - b).slice(0, 20)
-          }
-          const now = new Map<number, { rank: number; periods: number }>()
-          // day: against the previous run; week and rising: against the chart 7 days before.
-          const before = window === 'day' ? previous : (byTime.get(rt - 7 * DAY) ?? new Map())
-          ids.slice(0, 100).forEach((id, i) => {
-            const rank = i + 1
-            const h = history.get(id) ?? { periods: 0, peak: rank, last: null }
-            const last = before.get(id) ?? null
-            const reentry = last === null && h.periods > 0
-            const periods = window === 'day' ? h.periods + 1 : (last?.periods ?? 0) + 1
-            h.periods = Math.max(h.periods, periods)
-            h.peak = Math.min(h.peak, rank)
-            history.set(id, h)
-            now.set(id, { rank, periods })
-            ins.run(window, kind, rt, id, rank, value(id), last?.rank ?? null, periods, h.peak, reentry ? 1 : 0)
-          })
-          previous = now
-          byTime.set(rt, now)
-        }
-      }
-    }
+    for (const run of runs) writeCharts(db, o.engine, run, run)
   })
 }
 
