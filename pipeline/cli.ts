@@ -212,10 +212,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       ),
     )
   cli
-    .command('database import <file>', 'Import (upsert) an NDJSON export; safe to repeat')
+    .command(
+      'database import <...files>',
+      'Import (upsert) NDJSON exports; safe to repeat; bad lines are skipped and reported',
+    )
     .action(
-      locked('database import', async (c, _o, [file]) =>
-        (await import('./db/command.ts')).databaseImport(c, String(file)),
+      locked('database import', async (c, _o, [files]) =>
+        (await import('./db/command.ts')).databaseImport(c, (files as unknown[]).map(String)),
       ),
     )
 

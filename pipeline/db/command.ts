@@ -3,11 +3,11 @@ import { rmSync } from 'node:fs'
 import { sql } from 'drizzle-orm'
 import { TABLES, type TableName } from '../../schema/tables.ts'
 import type { Context } from '../context.ts'
-import { UserError } from '../core/errors.ts'
+import { EXIT_PARTIAL_FAILURE, UserError } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { loadBackup, saveBackup } from './backup.ts'
 import { closeDb, openDb, tx } from './client.ts'
-import { exportNdjson, importNdjson } from './ndjson.ts'
+import { exportNdjson, importFiles } from './ndjson.ts'
 
 /** Table names of the older tool → ours. */
 const OLD_TABLE_NAMES: Record<string, string> = {
@@ -83,11 +83,19 @@ export async function databaseExport(ctx: Context, file: string, opts: { append:
   result(ctx, { file, rows }, `exported ${rows} rows to ${file}`)
 }
 
-export async function databaseImport(ctx: Context, file: string): Promise<void> {
-  const counts = await importNdjson(ctx.db(), file)
+export async function databaseImport(ctx: Context, files: string[]): Promise<number> {
+  const counts = await importFiles(ctx.db(), files)
+  const log = ctx.log('database')
+  for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)
+  if (counts.bad > counts.problems.filter((p) => p.line).length) {
+    log.warn(`… ${counts.bad} bad line(s) in all`)
+  }
   result(
     ctx,
-    { file, ...counts },
-    `imported ${file}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+    { files, ...counts },
+    `imported ${files.join(', ')}: ${counts.imported} imported, ${counts.unchanged} unchanged` +
+      (counts.bad ? `, ${counts.bad} bad line(s) skipped` : '') +
+      (counts.damaged.length ? `, ${counts.damaged.length} file(s) damaged (their intact rows imported)` : ''),
   )
+  return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
 }
