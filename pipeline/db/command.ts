@@ -99,3 +99,43 @@ export async function databaseImport(ctx: Context, files: string[]): Promise<num
   )
   return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
 }
+
+/** `database partitions pick LIST`: the branch folders a run restores (LIST: the branch's paths, one a line). */
+export async function partitionsPick(ctx: Context, list: string): Promise<void> {
+  const { readFileSync } = await import('node:fs')
+  const { pick } = await import('./partitions.ts')
+  let text: string
+  try {
+    text = readFileSync(list, 'utf8')
+  } catch (err) {
+    throw new UserError(`${list}: cannot read (${(err as Error).message})`)
+  }
+  const paths = text.split('\n').filter(Boolean)
+  for (const p of pick(paths, ctx.clock.nowSeconds(), ctx.config())) out(p)
+}
+
+/** `database partitions restore DIR`: import the extracted branch files; damaged ones are reported, the rest imported. */
+export async function partitionsRestore(ctx: Context, dir: string): Promise<number> {
+  const { restorePartitions } = await import('./partitions.ts')
+  const counts = await restorePartitions(ctx.db(), dir)
+  const log = ctx.log('database')
+  for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)
+  result(
+    ctx,
+    { dir, ...counts },
+    `restored ${counts.files} file(s) from ${dir}: ${counts.imported} imported, ${counts.unchanged} unchanged` +
+      (counts.bad ? `, ${counts.bad} bad line(s) skipped` : '') +
+      (counts.damaged.length ? `; damaged (intact rows imported): ${counts.damaged.join(', ')}` : ''),
+  )
+  return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
+}
+
+/** `database partitions save KNOWN OUT`: write the rows not in the KNOWN branch files as new files under OUT. */
+export async function partitionsSave(ctx: Context, known: string, outDir: string): Promise<void> {
+  const { savePartitions } = await import('./partitions.ts')
+  const r = await savePartitions(ctx.db(), known, outDir, ctx.clock.nowSeconds())
+  const per = Object.entries(r.tables)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')
+  result(ctx, { ...r }, `${r.rows} new row(s) in ${r.files.length} file(s)${per ? ` (${per})` : ''}`)
+}

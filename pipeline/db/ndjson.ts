@@ -365,7 +365,6 @@ class TableImport {
   readonly #perRowSelect
   readonly #bulk: boolean
   readonly #cols: string[]
-  readonly #exprs: string[]
 
   constructor(
     private readonly db: Db,
@@ -397,7 +396,7 @@ class TableImport {
       checks.push(`${alias}.id IS NOT NULL`)
     })
     this.#cols = cols
-    this.#exprs = exprs
+
     const missingKey = t.key.filter((k) => !cols.includes(k))
     if (missingKey.length) throw new Error(`${t.name}: the file has no column ${missingKey.join(', ')} (natural key)`)
     const from = `FROM json_each(?) j ${joins.join(' ')}`
