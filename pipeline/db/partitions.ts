@@ -69,7 +69,9 @@ const weekStart = (week: string) => Date.parse(`${week}T00:00:00Z`) / 1000
 
 /** A file name stamp: the run clock, and random bytes so two racing saves never pick the same name. */
 export const stamp = (now: number): string =>
-  `${iso(now).replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+  `${iso(now)
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
 
 interface Parsed {
   path: string
@@ -91,7 +93,7 @@ export function parsePath(path: string): Parsed | undefined {
   return undefined
 }
 
-/** Import order: legacy file, snapshot (by month, then stamp), then growing tables in export order, by week and stamp. */
+/** Import order: legacy file, snapshot (by month, base first, then stamp), then growing tables in export order, by week and stamp. */
 function sortParsed(files: Parsed[]): Parsed[] {
   const tableRank = new Map(EXPORT_TABLES.map((t, i) => [t.name, i]))
   const rank = (p: Parsed) => (p.kind === 'legacy' ? 0 : p.kind === 'snapshot' ? 1 : 2)
@@ -100,6 +102,8 @@ function sortParsed(files: Parsed[]): Parsed[] {
       rank(a) - rank(b) ||
       (tableRank.get(a.table ?? '') ?? 0) - (tableRank.get(b.table ?? '') ?? 0) ||
       (a.period ?? '').localeCompare(b.period ?? '') ||
+      // A month's base before its changes (written after it, whatever the stamps say).
+      Number(Boolean(b.base)) - Number(Boolean(a.base)) ||
       (a.stamp ?? '').localeCompare(b.stamp ?? '') ||
       a.path.localeCompare(b.path),
   )
