@@ -210,11 +210,12 @@ export class LineWriter {
     this.#out = gzip ?? this.#file
   }
 
-  async write(line: string): Promise<void> {
+  /** Buffer a line; returns a promise (to await) only when a batch went out. */
+  write(line: string): Promise<void> | undefined {
     this.#batch.push(line)
     this.#size += line.length
     this.lines++
-    if (this.#size >= 1 << 20) await this.#flush()
+    return this.#size >= 1 << 20 ? this.#flush() : undefined
   }
 
   async #flush(): Promise<void> {
@@ -292,14 +293,14 @@ export async function exportNdjson(
   const head = header()
   const columns = (JSON.parse(head) as { columns: Record<string, string[]> }).columns
   let writer: LineWriter | undefined
-  const open = async () => {
+  const open = () => {
     if (!writer) {
       writer = new LineWriter(file, { append: opts.append })
-      await writer.write(head)
+      writer.write(head)
     }
     return writer
   }
-  if (!opts.append) await open()
+  if (!opts.append) open()
   let rows = 0
   await inReadTransaction(db, async () => {
     for (const t of EXPORT_TABLES) {
@@ -310,7 +311,8 @@ export async function exportNdjson(
           if (key && latest.get(fingerprint(key)) === fingerprint(line)) continue
         }
         rows++
-        await (await open()).write(line)
+        const wait = open().write(line)
+        if (wait) await wait
       }
     }
   })

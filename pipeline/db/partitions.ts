@@ -241,18 +241,19 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
   const writers = new Map<string, LineWriter>()
   const tables: Record<string, number> = {}
   let rows = 0
-  const write = async (path: string, table: string, line: string) => {
+  /** Buffer a line into its file; a promise (to await) only when a batch went out. */
+  const write = (path: string, table: string, line: string): Promise<void> | undefined => {
     let w = writers.get(path)
     if (!w) {
       const full = join(outDir, path)
       mkdirSync(dirname(full), { recursive: true })
       w = new LineWriter(full)
       writers.set(path, w)
-      await w.write(header())
+      w.write(header())
     }
-    await w.write(line)
     tables[table] = (tables[table] ?? 0) + 1
     rows++
+    return w.write(line)
   }
   await inReadTransaction(db, async () => {
     const month = monthOf(now)
@@ -264,7 +265,8 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
           const key = snapshotKey(line, ownColumns)
           if (key && known.latest.get(key) === line) continue
         }
-        await write(snapPath, table, line)
+        const wait = write(snapPath, table, line)
+        if (wait) await wait
       }
     }
     for (const t of EXPORT_TABLES) {
@@ -274,7 +276,8 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
       const since = week ? weekStart(week) : undefined
       for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since })) {
         if (since !== undefined && known.lines.has(line)) continue
-        await write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
+        const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
+        if (wait) await wait
       }
     }
   })

@@ -17,7 +17,7 @@
  * BENCH_SAMPLE_DAYS [30,182,365] (days at which a fresh run is timed).
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { closeDb, type Db, openDb } from '../../pipeline/db/client.ts'
@@ -64,14 +64,31 @@ function machine(name: string) {
   const env = { MEDIASTRENDS_DIRCONF: conf, MEDIASTRENDS_MODE: 'bench' }
   return {
     dbPath,
-    script(cmd: 'restore' | 'save', now: number): number {
+    /** Wall seconds, and CPU seconds (user + sys of every process, via /usr/bin/time when present). */
+    script(cmd: 'restore' | 'save', now: number): Timing {
       const t = performance.now()
-      sh('bash', [SCRIPT, cmd], dir, { ...env, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() })
-      return (performance.now() - t) / 1000
+      const cpuFile = join(tmp, 'cpu.txt')
+      const e = { ...env, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() }
+      if (existsSync('/usr/bin/time')) sh('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', SCRIPT, cmd], dir, e)
+      else sh('bash', [SCRIPT, cmd], dir, e)
+      const wall = (performance.now() - t) / 1000
+      const cpu = existsSync(cpuFile)
+        ? readFileSync(cpuFile, 'utf8')
+            .trim()
+            .split(/\s+/)
+            .slice(-2)
+            .reduce((x, y) => x + Number(y), 0)
+        : Number.NaN
+      rmSync(cpuFile, { force: true })
+      return { wall, cpu }
     },
   }
 }
 
+interface Timing {
+  wall: number
+  cpu: number
+}
 const hash = (i: number) => i.toString(16).padStart(40, '0')
 
 /** One run's rows at `time` (the run's clock); torrents 1…total exist, the newest N are followed. */
@@ -114,7 +131,9 @@ function addTorrents(db: Db, from: number, to: number, time: number): void {
   const hist = s.prepare("INSERT INTO status_history (torrent_id, time, status) VALUES (?, ?, 'new')")
   s.transaction(() => {
     for (let i = from; i <= to; i++) {
-      const id = Number(ins.run(hash(i), `Some.Movie.${i % 5000}.2026.1080p.WEB-DL-GRP${i}`, time, 1e9 + i, time).lastInsertRowid)
+      const id = Number(
+        ins.run(hash(i), `Some.Movie.${i % 5000}.2026.1080p.WEB-DL-GRP${i}`, time, 1e9 + i, time).lastInsertRowid,
+      )
       link.run(id)
       hist.run(id, time)
     }
@@ -122,6 +141,7 @@ function addTorrents(db: Db, from: number, to: number, time: number): void {
 }
 
 const fmt = (s: number) => `${s.toFixed(2)} s`
+const ft = (t: Timing) => `${fmt(t.wall)} wall (${fmt(t.cpu)} CPU)`
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`
 
 try {
@@ -141,7 +161,7 @@ try {
   addTorrents(db, 1, N, T0)
   let total = N
   const runs = DAYS * 6
-  const samples: { day: number; restore: number; save: number }[] = []
+  const samples: { day: number; restore: Timing; save: Timing }[] = []
   let buildSaves = 0
   let buildSaveTime = 0
   const started = performance.now()
@@ -156,7 +176,7 @@ try {
     const sample = SAMPLES.find((d) => d === day + 1 && r % 6 === 5)
     if ((r + 1) % PER_SAVE === 0 || sample || r === runs - 1) {
       closeDb(db)
-      buildSaveTime += a.script('save', time)
+      buildSaveTime += a.script('save', time).wall
       buildSaves++
       db = openDb(a.dbPath)
     }
@@ -171,7 +191,7 @@ try {
       closeDb(mdb)
       const save = m.script('save', next)
       samples.push({ day: sample, restore, save })
-      console.log(`day ${sample}: fresh restore ${fmt(restore)}, save of one run ${fmt(save)}`)
+      console.log(`day ${sample}: fresh restore ${ft(restore)}, save of one run ${ft(save)}`)
       // Machine A picks up the sampled run's files, as the next scheduled run would.
       a.script('restore', next)
       db = openDb(a.dbPath)
@@ -198,14 +218,19 @@ try {
   console.log(`data branch: ${tree.length} files, ${mb(headSize)} in the head tree, repository ${mb(repo)}`)
   console.log(`largest file: ${largest.path} ${mb(largest.size)}`)
   for (const s of samples)
-    console.log(`  day ${String(s.day).padStart(3)}: restore ${fmt(s.restore)}, save ${fmt(s.save)}`)
+    console.log(`  day ${String(s.day).padStart(3)}: restore ${ft(s.restore)}, save ${ft(s.save)}`)
   // Export throughput of the whole database (machine A holds every row).
   db = openDb(a.dbPath)
   const out = join(tmp, 'export.ndjson.gz')
   const t = performance.now()
+  const cpu0 = process.cpuUsage()
   const { rows } = await exportNdjson(db, out)
   const secs = (performance.now() - t) / 1000
-  console.log(`export: ${rows} rows in ${fmt(secs)} = ${Math.round(rows / secs)} rows/s (gzip)`)
+  const c = process.cpuUsage(cpu0)
+  const cpuSecs = (c.user + c.system) / 1e6
+  console.log(
+    `export: ${rows} rows in ${fmt(secs)} wall = ${Math.round(rows / secs)} rows/s; ${fmt(cpuSecs)} CPU = ${Math.round(rows / cpuSecs)} rows/CPU-s (gzip)`,
+  )
   closeDb(db)
 } finally {
   rmSync(tmp, { recursive: true, force: true })
