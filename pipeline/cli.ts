@@ -212,10 +212,31 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
       ),
     )
   cli
-    .command('database import <file>', 'Import (upsert) an NDJSON export; safe to repeat')
+    .command(
+      'database import <...files>',
+      'Import (upsert) NDJSON exports; safe to repeat; bad lines are skipped and reported',
+    )
     .action(
-      locked('database import', async (c, _o, [file]) =>
-        (await import('./db/command.ts')).databaseImport(c, String(file)),
+      locked('database import', async (c, _o, [files]) =>
+        (await import('./db/command.ts')).databaseImport(c, (files as unknown[]).map(String)),
+      ),
+    )
+
+  cli
+    .command('database partitions pick <list>', 'The data branch folders a run restores (LIST: branch paths)')
+    .action(plain(async (c, _o, [list]) => (await import('./db/command.ts')).partitionsPick(c, String(list))))
+  cli
+    .command('database partitions restore <dir>', 'Import an extracted data branch (pipeline/db/partitions.ts)')
+    .action(
+      locked('database partitions restore', async (c, _o, [dir]) =>
+        (await import('./db/command.ts')).partitionsRestore(c, String(dir)),
+      ),
+    )
+  cli
+    .command('database partitions save <known> <out>', 'Write the rows the data branch lacks as new files under OUT')
+    .action(
+      plain(async (c, _o, [known, outDir]) =>
+        (await import('./db/command.ts')).partitionsSave(c, String(known), String(outDir)),
       ),
     )
 

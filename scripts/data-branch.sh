@@ -1,28 +1,36 @@
 #!/usr/bin/env bash
 # The `data` branch: where the scheduled workflow keeps its database between runs (git scraping).
 #
-#   scripts/data-branch.sh restore   fetch the branch's NDJSON export and import it into the database
-#   scripts/data-branch.sh save      append the database's new/changed rows to the export, commit, push
+#   scripts/data-branch.sh restore   fetch the branch, import the files this run needs
+#   scripts/data-branch.sh save      write the rows the branch lacks as new files, commit, push
 #
-# The branch holds one append-only file, data/export.ndjson, in the `database export` format
-# (ARCHITECTURE.md "Export format"): every save adds only the lines that are not in it yet, as a
-# new commit on top of the one restored (never a force push). If another run pushed meanwhile, its
-# rows are imported, the export is redone on top of its commit, and the push is tried again.
-# Commits are made with git plumbing (no checkout of the branch, works in a shallow clone).
+# Layout (pipeline/db/partitions.ts, README "Where the data lives"): add-only gzip'd NDJSON files in
+# the `database export` format (natural keys, no local ids):
+#   snapshot/YYYY-MM/{base,changes}-<stamp>.ndjson.gz    torrents, trackers, links, media, metadata…
+#   <table>/<week's Monday>/<stamp>.ndjson.gz             stats, trends, charts, activity, runs…
+# A restore imports the latest month's snapshot and, per growing table, only the weeks a run needs
+# (the trend window, the site's chart range), so its cost does not grow with the branch's age. A
+# save adds new files only (a closed week never changes), as a new commit on top of the one
+# restored (never a force push). If another run pushed meanwhile, its added files are imported,
+# the save is redone on top of its commit, and the push is tried again. Commits are made with git
+# plumbing (no checkout of the branch; works in a shallow clone). A damaged file on the branch is
+# named and skipped: the others are restored and publishing goes on. A branch of the older layout
+# (one data/export.ndjson[.gz]) is read, and replaced by the new layout at the next save (the old
+# file stays in the branch's history).
 #
 # Run it from the repository (any clone whose remote holds the branch). The database and config
 # are mediastrends' own: set MEDIASTRENDS_DIRCONF / MEDIASTRENDS_MODE (or MEDIASTRENDS__SQLITE__PATH).
 # Environment (defaults in brackets):
-#   DATA_REMOTE [origin]   DATA_BRANCH [data]   DATA_FILE [data/export.ndjson] (.ndjson.gz: compressed)
-#   DATA_DIR [.data-branch]  work folder: export.ndjson (the branch's file) and base (restored commit)
-#   DATA_PUSH_TRIES [3]    MEDIASTRENDS [node <repo>/bin/mediastrends.mjs]
+#   DATA_REMOTE [origin]   DATA_BRANCH [data]   DATA_PUSH_TRIES [3]
+#   DATA_DIR [.data-branch]  work folder: known/ (the branch files restored), out/ (a save's new
+#                          files), base (the commit restored)
+#   MEDIASTRENDS [node <repo>/bin/mediastrends.mjs]
 #   DATA_MESSAGE           extra line for the commit message (the workflow passes its run URL)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 remote="${DATA_REMOTE:-origin}"
 branch="${DATA_BRANCH:-data}"
-file="${DATA_FILE:-data/export.ndjson}"
 dir="${DATA_DIR:-.data-branch}"
 tries="${DATA_PUSH_TRIES:-3}"
 if [ -n "${MEDIASTRENDS:-}" ]; then
@@ -41,13 +49,12 @@ die() {
   exit 1
 }
 
-# The work copy keeps the branch file's name: a .gz file is an export in gzip members.
-export_file="$dir/$(basename "$file")"
-
-# Lines (rows and headers) of an export file, plain or gzip.
-count_lines() { if [[ "$1" == *.gz ]]; then gzip -dc "$1" | wc -l; else wc -l <"$1"; fi; }
+mkdir -p "$dir"
+dir="$(cd "$dir" && pwd)"
+known="$dir/known"
 base_file="$dir/base"
 tracking="refs/remotes/$remote/$branch"
+legacy=(data/export.ndjson data/export.ndjson.gz)
 
 # Fetch the branch head into $tracking; prints its commit, or nothing when the branch does not exist.
 fetch_head() {
@@ -60,46 +67,56 @@ fetch_head() {
   git rev-parse --verify --quiet "$tracking^{commit}"
 }
 
-# Write the branch file of commit $1 (or nothing) to $export_file.
-checkout_file() {
-  if [ -n "$1" ] && git cat-file -e "$1:$file" 2>/dev/null; then
-    git cat-file blob "$1:$file" >"$export_file"
-  else
-    : >"$export_file"
-  fi
+# Extract the paths (files or folders) listed in file $2 from commit $1 into folder $3.
+extract() {
+  local commit="$1" list="$2" into="$3"
+  mkdir -p "$into"
+  [ -s "$list" ] || return 0
+  local paths=()
+  mapfile -t paths <"$list"
+  git archive --format=tar "$commit" -- "${paths[@]}" | tar -x -C "$into"
 }
 
-import_file() {
-  if [ -s "$export_file" ]; then
-    "${ms[@]}" database import "$export_file" >&2
-  fi
+# Import the branch files under folder $1 (a damaged file is named, the others imported).
+import_dir() {
+  local rc=0
+  "${ms[@]}" database partitions restore "$1" >&2 || rc=$?
+  case "$rc" in
+  0) ;;
+  1) say "warning: some data branch files are damaged or hold bad lines (named above); the rest was restored" ;;
+  *) die "importing the data branch failed (exit $rc)" ;;
+  esac
 }
 
 restore() {
-  mkdir -p "$dir"
+  rm -rf "$known"
+  mkdir -p "$known"
   local head
   head="$(fetch_head)"
-  checkout_file "$head"
   if [ -n "$head" ]; then
-    say "restoring from $remote/$branch $(git rev-parse --short "$head") ($(count_lines "$export_file") lines)"
+    git ls-tree -r --name-only "$head" >"$dir/tree.txt"
+    "${ms[@]}" database partitions pick "$dir/tree.txt" >"$dir/needed.txt"
+    say "restoring from $remote/$branch $(git rev-parse --short "$head") ($(wc -l <"$dir/needed.txt") of $(wc -l <"$dir/tree.txt") paths needed)"
+    extract "$head" "$dir/needed.txt" "$known"
+    import_dir "$known"
   else
-    say "no branch '$branch' on '$remote' yet: starting from an empty export"
+    say "no branch '$branch' on '$remote' yet: starting empty"
   fi
-  import_file
   printf '%s\n' "${head:-none}" >"$base_file"
 }
 
-# Commit $export_file on top of $1 (or as the first commit); prints the new commit.
+# Commit the files listed in $dir/new.txt (under $dir/out) on top of $1 (or as the first commit),
+# dropping the legacy single file; prints the new commit.
 commit_on() {
-  local parent="$1" rows="$2" blob tree index msg
-  blob="$(git hash-object -w "$export_file")"
+  local parent="$1" msg="$2" tree index
   index="$(mktemp)"
   rm -f "$index"
   if [ -n "$parent" ]; then GIT_INDEX_FILE="$index" git read-tree "$parent"; fi
-  GIT_INDEX_FILE="$index" git update-index --add --cacheinfo "100644,$blob,$file"
+  sed "s|^|$dir/out/|" "$dir/new.txt" | git hash-object -w --stdin-paths >"$dir/new.oids"
+  paste -d '\t' <(sed 's/^/100644 /' "$dir/new.oids") "$dir/new.txt" | GIT_INDEX_FILE="$index" git update-index --index-info
+  for f in "${legacy[@]}"; do GIT_INDEX_FILE="$index" git update-index --force-remove "$f"; done
   tree="$(GIT_INDEX_FILE="$index" git write-tree)"
   rm -f "$index"
-  msg="data: $rows new row(s)"
   if [ -n "${DATA_MESSAGE:-}" ]; then msg="$msg"$'\n\n'"$DATA_MESSAGE"; fi
   if [ -n "$parent" ]; then
     git commit-tree "$tree" -p "$parent" -m "$msg"
@@ -110,41 +127,40 @@ commit_on() {
 
 save() {
   [ -f "$base_file" ] || die "$base_file not found: run 'data-branch.sh restore' first (saving without it could drop history)"
-  local base attempt base_size new_size rows commit
+  local base attempt summary commit head
   base="$(cat "$base_file")"
   [ "$base" = none ] && base=""
+  mkdir -p "$known"
   for ((attempt = 1; attempt <= tries; attempt++)); do
-    "${ms[@]}" database export "$export_file" --append >&2
-    new_size="$(wc -c <"$export_file")"
-    # Append-only: the branch's content must be an unchanged prefix of the new file.
-    base_size=0
-    if [ -n "$base" ] && git cat-file -e "$base:$file" 2>/dev/null; then
-      base_size="$(git cat-file -s "$base:$file")"
-      cmp -s -n "$base_size" <(git cat-file blob "$base:$file") "$export_file" ||
-        die "$export_file no longer starts with the content of $remote/$branch: refusing to rewrite history"
-    fi
-    if [ "$new_size" -eq "$base_size" ]; then
+    rm -rf "$dir/out"
+    mkdir -p "$dir/out"
+    summary="$("${ms[@]}" database partitions save "$known" "$dir/out")"
+    (cd "$dir/out" && find . -type f | sed 's|^\./||' | LC_ALL=C sort) >"$dir/new.txt"
+    if [ ! -s "$dir/new.txt" ]; then
       say "no new rows: nothing to commit"
       return 0
     fi
-    if [[ "$export_file" == *.gz ]]; then # the appended bytes are whole gzip members
-      rows="$(tail -c +"$((base_size + 1))" "$export_file" | gzip -dc | grep -vc '^{' || true)"
-    else
-      rows="$(tail -c +"$((base_size + 1))" "$export_file" | grep -vc '^{' || true)"
-    fi
-    commit="$(commit_on "$base" "$rows")"
+    commit="$(commit_on "$base" "data: $summary")"
     if git push --quiet "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
-      say "pushed $rows new row(s) to $remote/$branch ($(git rev-parse --short "$commit"))"
+      say "pushed $summary to $remote/$branch ($(git rev-parse --short "$commit"))"
+      cp -R "$dir/out/." "$known/"
       printf '%s\n' "$commit" >"$base_file"
       return 0
     fi
     say "push refused (attempt $attempt/$tries): $(tr '\n' ' ' <"$dir/push.err")"
-    # Someone else saved meanwhile: take their rows, then redo the export on top of their commit.
-    local head
+    # Someone else saved meanwhile: import the files they added, then redo the save on top of them.
     head="$(fetch_head)"
     [ -n "$head" ] || die "branch '$branch' vanished from '$remote'"
-    checkout_file "$head"
-    import_file
+    if [ -n "$base" ]; then
+      git diff-tree -r --name-only --diff-filter=AM "$base" "$head" >"$dir/added.txt"
+    else
+      git ls-tree -r --name-only "$head" >"$dir/added.txt"
+    fi
+    rm -rf "$dir/added"
+    extract "$head" "$dir/added.txt" "$dir/added"
+    say "importing $(wc -l <"$dir/added.txt") file(s) another run added"
+    import_dir "$dir/added"
+    cp -R "$dir/added/." "$known/"
     base="$head"
     printf '%s\n' "$base" >"$base_file"
   done

@@ -165,14 +165,10 @@ export async function torrentsStats(
     )
   } finally {
     bar?.stop()
-    try {
-      writer.flush()
-    } catch (err) {
-      const pending = writer.pending
-      const r = writer.flushRowByRow()
-      const line = `writing stats failed (${(err as Error).message}): ${pending - r.failed} of ${pending} rows saved one by one, ${r.failed} lost${r.error ? ` (${r.error})` : ''}`
-      result.errors.push(line)
-      result.counts.failed = (result.counts.failed ?? 0) + r.failed
+    const written = writer.finish(config.sqlite.path)
+    if (written.error) {
+      result.errors.push(written.error)
+      result.counts.failed = (result.counts.failed ?? 0) + written.lost
     }
   }
 

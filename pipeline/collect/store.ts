@@ -111,6 +111,30 @@ export class StatsWriter {
   }
 
   /**
+   * The step's final write: every buffered row in one transaction. On failure the transaction is
+   * rolled back (no partial batch) and one error line naming the database is returned. A full disk
+   * is not retried row by row (that only squeezes a few rows in and fails the rest); other
+   * failures (a torrent deleted meanwhile) are, so one bad row costs only itself.
+   */
+  finish(dbPath: string): { error?: string; lost: number } {
+    try {
+      this.flush()
+      return { lost: 0 }
+    } catch (err) {
+      const pending = this.#buffer.length
+      if ((err as { code?: string }).code === 'SQLITE_FULL') {
+        this.#buffer = []
+        return { lost: pending, error: `writing stats to ${dbPath} failed: disk full; ${pending} row(s) not written` }
+      }
+      const r = this.flushRowByRow()
+      return {
+        lost: r.failed,
+        error: `writing stats to ${dbPath} failed (${(err as Error).message}): ${pending - r.failed} of ${pending} rows saved one by one, ${r.failed} lost${r.error ? ` (${r.error})` : ''}`,
+      }
+    }
+  }
+
+  /**
    * Last resort after a failed flush: each row in its own transaction, so one bad row (a torrent
    * deleted meanwhile) costs only itself. Returns the rows that could not be written.
    */

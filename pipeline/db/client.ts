@@ -32,13 +32,20 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   try {
     sqlite = new Database(path, { readonly, fileMustExist: readonly })
   } catch (err) {
-    throw new UserError(`${path}: cannot open the database: ${errorMessage(err)}`)
+    throw openError(path, err)
   }
-  sqlite.pragma(`busy_timeout = ${opts.busyTimeout ?? 5000}`)
-  sqlite.pragma('foreign_keys = ON')
-  if (!readonly) {
-    sqlite.pragma('journal_mode = WAL')
-    sqlite.pragma('synchronous = NORMAL')
+  try {
+    sqlite.pragma(`busy_timeout = ${opts.busyTimeout ?? 5000}`)
+    sqlite.pragma('foreign_keys = ON')
+    if (!readonly) {
+      sqlite.pragma('journal_mode = WAL')
+      sqlite.pragma('synchronous = NORMAL')
+    }
+    // The first read of the file: a file that is not a database fails here, not at some later step.
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get()
+  } catch (err) {
+    sqlite.close()
+    throw openError(path, err)
   }
   const db = drizzle(sqlite, { schema }) as Db
   if (!readonly && (opts.migrate ?? true)) {
@@ -46,10 +53,19 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
       migrate(db, { migrationsFolder: MIGRATIONS_DIR })
     } catch (err) {
       sqlite.close()
+      if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw openError(path, err)
       throw new UserError(`${path}: cannot migrate the database: ${errorMessage(err)}`)
     }
   }
   return db
+}
+
+/** Every open error names the path; the usual ones in words. */
+function openError(path: string, err: unknown): UserError {
+  const code = (err as { code?: string }).code
+  if (code === 'SQLITE_NOTADB') return new UserError(`${path}: not a SQLite database`)
+  if (code === 'SQLITE_FULL') return new UserError(`${path}: cannot open the database: disk full`)
+  return new UserError(`${path}: cannot open the database: ${errorMessage(err)}`)
 }
 
 export function closeDb(db: Db): void {

@@ -3,11 +3,11 @@ import { rmSync } from 'node:fs'
 import { sql } from 'drizzle-orm'
 import { TABLES, type TableName } from '../../schema/tables.ts'
 import type { Context } from '../context.ts'
-import { UserError } from '../core/errors.ts'
+import { EXIT_PARTIAL_FAILURE, UserError } from '../core/errors.ts'
 import { out } from '../core/log.ts'
 import { loadBackup, saveBackup } from './backup.ts'
 import { closeDb, openDb, tx } from './client.ts'
-import { exportNdjson, importNdjson } from './ndjson.ts'
+import { exportNdjson, importFiles } from './ndjson.ts'
 
 /** Table names of the older tool → ours. */
 const OLD_TABLE_NAMES: Record<string, string> = {
@@ -83,11 +83,59 @@ export async function databaseExport(ctx: Context, file: string, opts: { append:
   result(ctx, { file, rows }, `exported ${rows} rows to ${file}`)
 }
 
-export async function databaseImport(ctx: Context, file: string): Promise<void> {
-  const counts = await importNdjson(ctx.db(), file)
+export async function databaseImport(ctx: Context, files: string[]): Promise<number> {
+  const counts = await importFiles(ctx.db(), files)
+  const log = ctx.log('database')
+  for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)
+  if (counts.bad > counts.problems.filter((p) => p.line).length) {
+    log.warn(`… ${counts.bad} bad line(s) in all`)
+  }
   result(
     ctx,
-    { file, ...counts },
-    `imported ${file}: ${counts.inserted} inserted, ${counts.updated} updated, ${counts.unchanged} unchanged`,
+    { files, ...counts },
+    `imported ${files.join(', ')}: ${counts.imported} imported, ${counts.unchanged} unchanged` +
+      (counts.bad ? `, ${counts.bad} bad line(s) skipped` : '') +
+      (counts.damaged.length ? `, ${counts.damaged.length} file(s) damaged (their intact rows imported)` : ''),
   )
+  return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
+}
+
+/** `database partitions pick LIST`: the branch folders a run restores (LIST: the branch's paths, one a line). */
+export async function partitionsPick(ctx: Context, list: string): Promise<void> {
+  const { readFileSync } = await import('node:fs')
+  const { pick } = await import('./partitions.ts')
+  let text: string
+  try {
+    text = readFileSync(list, 'utf8')
+  } catch (err) {
+    throw new UserError(`${list}: cannot read (${(err as Error).message})`)
+  }
+  const paths = text.split('\n').filter(Boolean)
+  for (const p of pick(paths, ctx.clock.nowSeconds(), ctx.config())) out(p)
+}
+
+/** `database partitions restore DIR`: import the extracted branch files; damaged ones are reported, the rest imported. */
+export async function partitionsRestore(ctx: Context, dir: string): Promise<number> {
+  const { restorePartitions } = await import('./partitions.ts')
+  const counts = await restorePartitions(ctx.db(), dir)
+  const log = ctx.log('database')
+  for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)
+  result(
+    ctx,
+    { dir, ...counts },
+    `restored ${counts.files} file(s) from ${dir}: ${counts.imported} imported, ${counts.unchanged} unchanged` +
+      (counts.bad ? `, ${counts.bad} bad line(s) skipped` : '') +
+      (counts.damaged.length ? `; damaged (intact rows imported): ${counts.damaged.join(', ')}` : ''),
+  )
+  return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
+}
+
+/** `database partitions save KNOWN OUT`: write the rows not in the KNOWN branch files as new files under OUT. */
+export async function partitionsSave(ctx: Context, known: string, outDir: string): Promise<void> {
+  const { savePartitions } = await import('./partitions.ts')
+  const r = await savePartitions(ctx.db(), known, outDir, ctx.clock.nowSeconds())
+  const per = Object.entries(r.tables)
+    .map(([t, n]) => `${t} ${n}`)
+    .join(', ')
+  result(ctx, { ...r }, `${r.rows} new row(s) in ${r.files.length} file(s)${per ? ` (${per})` : ''}`)
 }

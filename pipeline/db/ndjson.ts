@@ -1,48 +1,62 @@
 /**
- * `database export FILE.ndjson` / `database import FILE.ndjson`: the line-per-row format that also
- * carries the data between scheduled CI runs (on the `data` branch).
+ * `database export FILE.ndjson` / `database import FILE.ndjson…`: the line-per-row format that also
+ * carries the data between scheduled CI runs (the `data` branch, pipeline/db/partitions.ts).
  *
- * Format (documented in ARCHITECTURE.md):
- *   line 1 (and again at the top of every appended chunk):
- *     {"format":"mediastrends-ndjson","version":1,"columns":{"trackers":["id","name",...],...}}
+ * Format version 2 (documented in ARCHITECTURE.md):
+ *   line 1 (and again at the top of every appended chunk or gzip member):
+ *     {"format":"mediastrends-ndjson","version":2,"columns":{"stats":["torrent_id","time",...],...},
+ *      "refs":{"stats":{"torrent_id":"torrents","tracker_id":"trackers"},...}}
  *   every other line is one row, its table first, then the values in that table's column order:
- *     ["stats",12,1764000000,1,40,3,118]
- * Raw SQLite values are written (JSON columns stay strings), so export → import → export gives the
- * same lines. Import is an upsert by each table's natural key (info hash, tracker name, ...), so
- * importing twice adds nothing and a later line for the same key wins (a status change, say).
- * Integer ids are kept when free and remapped otherwise, and child rows follow the remap.
- * Tables, columns, natural keys and id references all come from schema/tables.ts (TABLES, less
- * NOT_EXPORTED: `imdb_titles`, re-imported from IMDb's dataset files): a new column needs nothing here.
+ *     ["stats","0123…cdef",1764000000,"ygg",40,3,118]
+ * Rows carry natural keys only, never a database's own integer ids: a table's own `id` column is
+ * not written, and a foreign key is written as its parent's natural key (a torrent by its info hash,
+ * a tracker by its name, a movie by [kind, key]; an array when the key has several columns). So
+ * any two exports merge exactly, whatever ids their databases gave the rows. Raw SQLite values are
+ * written (JSON columns stay strings). Import is an upsert by each table's natural key, so importing
+ * twice adds nothing and a later line for the same key wins (a status change, say).
+ * Version 1 files (local ids, remapped on import) are still read.
+ *
+ * Import is tolerant: it reads every intact gzip member and line, skips the bad ones (not JSON,
+ * wrong value count, unknown parent, constraint failed) and reports them by file and line; a
+ * truncated last member keeps the rows before it.
+ *
+ * Tables, columns, natural keys and references all come from schema/tables.ts (TABLES, less
+ * NOT_EXPORTED): a new column needs nothing here.
  */
 
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { createWriteStream, existsSync, statSync } from 'node:fs'
+import type { Writable } from 'node:stream'
 import { createGzip } from 'node:zlib'
 import { is } from 'drizzle-orm'
 import { getTableConfig, SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { NOT_EXPORTED, TABLES } from '../../schema/tables.ts'
-import { UserError } from '../core/errors.ts'
+import { errorMessage, UserError } from '../core/errors.ts'
 import { readLines } from '../core/lines.ts'
 import { redact } from '../core/log.ts'
 import type { Db } from './client.ts'
 
 export const FORMAT = 'mediastrends-ndjson'
-export const VERSION = 1
+export const VERSION = 2
 
 /** How a table is exported and imported: all of it read from its declaration in schema/tables.ts. */
 export interface TableSpec {
   name: string
-  /** Its columns (SQL names), in declaration order: the order of the values on a row line. */
+  /** Its columns (SQL names), in declaration order (version 1 lines: all of them). */
   columns: string[]
+  /** The columns written on a version 2 line: `columns` less its own id. */
+  exported: string[]
   /** Columns that identify a row across databases: the primary key, unless it is the own id; else the first unique column or index. */
   key: string[]
-  /** Has its own integer id (a one-column integer primary key), remapped on import when taken. */
+  /** Has its own integer id (a one-column integer primary key), never exported in version 2. */
   id: boolean
   /** column → the table whose ids it references (its foreign keys). */
   refs: Record<string, string>
   /** Export order of the rows: the id, else the key. */
   order: string[]
+  /** Columns declared NOT NULL. */
+  notNull: string[]
 }
 
 const names = (cols: readonly unknown[], table: string): string[] =>
@@ -72,7 +86,9 @@ export function tableSpec(table: SQLiteTable): TableSpec {
   ]
   const key = id || pk.length === 0 ? uniques[0] : pk
   if (!key) throw new Error(`${cfg.name}: no natural key to export by (declare a primary key or a unique index)`)
-  return { name: cfg.name, columns, key, id, refs, order: id ? ['id'] : key }
+  const notNull = cfg.columns.filter((c) => c.notNull || c.primary).map((c) => c.name)
+  const exported = id ? columns.filter((c) => c !== 'id') : columns
+  return { name: cfg.name, columns, exported, key, id, refs, order: id ? ['id'] : key, notNull }
 }
 
 /**
@@ -88,209 +104,611 @@ export const EXPORT_TABLES: TableSpec[] = (() => {
     for (const [col, parent] of Object.entries(t.refs)) {
       const p = ordered.findIndex((x) => x.name === parent)
       if (p < 0 || p >= i) throw new Error(`${t.name}.${col}: references ${parent}, which is not exported before it`)
+      if (!ordered[p]?.id) throw new Error(`${t.name}.${col}: references ${parent}, which has no own id`)
     }
   })
   return ordered
 })()
-const SPECS = new Map(EXPORT_TABLES.map((t) => [t.name, t]))
+export const SPECS = new Map(EXPORT_TABLES.map((t) => [t.name, t]))
+const spec = (name: string): TableSpec => {
+  const s = SPECS.get(name)
+  if (!s) throw new Error(`${name}: not an exported table`)
+  return s
+}
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`
 
 export function header(): string {
-  const columns = Object.fromEntries(EXPORT_TABLES.map((t) => [t.name, t.columns]))
-  return JSON.stringify({ format: FORMAT, version: VERSION, columns })
+  const columns = Object.fromEntries(EXPORT_TABLES.map((t) => [t.name, t.exported]))
+  const refs = Object.fromEntries(EXPORT_TABLES.filter((t) => Object.keys(t.refs).length).map((t) => [t.name, t.refs]))
+  return JSON.stringify({ format: FORMAT, version: VERSION, columns, refs })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Export
+
+/** SQL giving, per row of `t`, its time-like column (or null) and its version 2 line (json_array). */
+function exportSql(t: TableSpec, opts: { timeColumn?: string; where?: string } = {}): string {
+  const joins: string[] = []
+  const values = t.exported.map((c) => {
+    const parent = t.refs[c]
+    if (!parent) return `t.${q(c)}`
+    const alias = `p${joins.length}`
+    joins.push(`JOIN ${q(parent)} ${alias} ON ${alias}.id = t.${q(c)}`)
+    const pk = spec(parent).key
+    return pk.length === 1
+      ? `${alias}.${q(pk[0] as string)}`
+      : `json_array(${pk.map((k) => `${alias}.${q(k)}`).join(', ')})`
+  })
+  const time = opts.timeColumn ? `t.${q(opts.timeColumn)}` : 'NULL'
+  return `SELECT ${time}, json_array('${t.name}', ${values.join(', ')}) FROM ${q(t.name)} t ${joins.join(' ')}${
+    opts.where ? ` WHERE ${opts.where}` : ''
+  } ORDER BY ${t.order.map((c) => `t.${q(c)}`).join(', ')}`
 }
 
 /**
- * Every row as its NDJSON line, header first. Secrets (tracker passkeys…) are redacted: exports get
- * published. Raw SQLite values (JSON columns stay strings), hence better-sqlite3 rather than
- * drizzle's mapped rows.
+ * The lines of one table as [time, line] pairs (time: the value of `timeColumn`, when given),
+ * streamed from SQLite (the statement's cursor: memory stays bounded). `since` keeps the rows
+ * whose `timeColumn` is at least that.
  */
-export function* exportLines(db: Db): Generator<string> {
-  yield header()
-  for (const t of EXPORT_TABLES) {
-    const stmt = db.$client
-      .prepare(`SELECT ${t.columns.map(q).join(', ')} FROM ${q(t.name)} ORDER BY ${t.order.map(q).join(', ')}`)
-      .raw(true)
-    for (const row of stmt.iterate() as Iterable<unknown[]>) yield redact(JSON.stringify([t.name, ...row]))
-  }
+export function* tableLines(
+  db: Db,
+  table: string,
+  opts: { timeColumn?: string; since?: number } = {},
+): Generator<[number | null, string]> {
+  const t = spec(table)
+  const where = opts.timeColumn && opts.since !== undefined ? `t.${q(opts.timeColumn)} >= ${Number(opts.since)}` : ''
+  const stmt = db.$client.prepare(exportSql(t, { timeColumn: opts.timeColumn, where })).raw(true)
+  for (const [time, line] of stmt.iterate() as Iterable<[number | null, string]>) yield [time, redact(line)]
 }
 
-/** The natural key of a row line, given the columns of the header in force. */
-function rowKey(row: unknown[], columns: Record<string, string[]>): string | undefined {
-  const [table, ...values] = row
-  const spec = SPECS.get(String(table))
-  const cols = columns[String(table)]
-  if (!spec || !cols) return undefined
-  return JSON.stringify([table, ...spec.key.map((k) => values[cols.indexOf(k)] ?? null)])
+/** Every row as its NDJSON line, header first (secrets redacted: exports get published). */
+export function* exportLines(db: Db): Generator<string> {
+  yield header()
+  for (const t of EXPORT_TABLES) for (const [, line] of tableLines(db, t.name)) yield line
+}
+
+/**
+ * Run `fn` inside one read transaction: every table is read from the same snapshot of the
+ * database, even while another connection writes (WAL), so an export never holds a link to a row
+ * it does not hold.
+ */
+export async function inReadTransaction<T>(db: Db, fn: () => Promise<T>): Promise<T> {
+  const sqlite = db.$client
+  if (sqlite.inTransaction) return fn()
+  sqlite.exec('BEGIN')
+  try {
+    sqlite.prepare('SELECT count(*) FROM sqlite_master').get() // the snapshot starts at the first read
+    return await fn()
+  } finally {
+    if (sqlite.inTransaction) sqlite.exec('COMMIT')
+  }
 }
 
 /** A file ending in .gz is a series of gzip members: each append adds one, so the prefix never changes. */
 export const isGzip = (file: string): boolean => file.endsWith('.gz')
 
-/** A short fingerprint: the dedupe map of a large export holds these, not whole lines. */
-const fingerprint = (text: string): string => createHash('sha1').update(text).digest('base64').slice(0, 12)
+/**
+ * Lines to one file (gzip when the name ends in .gz), written in batches of ~1 MB: one write per
+ * batch, waiting for the stream to drain, so memory stays bounded and the gzip stream sees big
+ * chunks.
+ */
+export class LineWriter {
+  readonly #file: Writable
+  readonly #out: Writable
+  #batch: string[] = []
+  #size = 0
+  lines = 0
 
-/** Fingerprint of the key → fingerprint of the last line written for it, over the whole file. */
+  constructor(
+    readonly path: string,
+    opts: { append?: boolean } = {},
+  ) {
+    this.#file = createWriteStream(path, { flags: opts.append ? 'a' : 'w' })
+    const gzip = isGzip(path) ? createGzip({ level: 6 }) : undefined
+    if (gzip) gzip.pipe(this.#file)
+    this.#out = gzip ?? this.#file
+  }
+
+  /** Buffer a line; returns a promise (to await) only when a batch went out. */
+  write(line: string): Promise<void> | undefined {
+    this.#batch.push(line)
+    this.#size += line.length
+    this.lines++
+    return this.#size >= 1 << 20 ? this.#flush() : undefined
+  }
+
+  async #flush(): Promise<void> {
+    if (!this.#batch.length) return
+    const text = `${this.#batch.join('\n')}\n`
+    this.#batch = []
+    this.#size = 0
+    if (!this.#out.write(text)) await once(this.#out, 'drain')
+  }
+
+  async close(): Promise<void> {
+    await this.#flush()
+    const done = once(this.#file, 'finish')
+    this.#out.end()
+    await done
+  }
+}
+
+/** The natural key of a line, given the columns of the header in force (version 2 lines). */
+function lineKey(row: unknown[], columns: Record<string, string[]>): string | undefined {
+  const [table, ...values] = row
+  const s = SPECS.get(String(table))
+  const cols = columns[String(table)]
+  if (!s || !cols) return undefined
+  return JSON.stringify([table, ...s.key.map((k) => values[cols.indexOf(k)] ?? null)])
+}
+
+/** A short content fingerprint: the dedupe maps of large exports hold these, not whole lines. */
+export const fingerprint = (text: string): string => createHash('sha1').update(text).digest('base64').slice(0, 16)
+
+/**
+ * Natural-key fingerprint → fingerprint of the last line written for it, over the whole file
+ * (version 2 lines only: a version 1 line's key holds local ids, so it matches nothing).
+ */
 async function latestLines(file: string): Promise<Map<string, string>> {
   const latest = new Map<string, string>()
-  let columns: Record<string, string[]> = {}
-  for await (const line of readLines(file)) {
-    if (!line) continue
-    if (line.startsWith('{')) {
-      columns = (JSON.parse(line) as { columns?: Record<string, string[]> }).columns ?? {}
-      continue
+  let columns: Record<string, string[]> | undefined
+  try {
+    for await (const line of readLines(file)) {
+      if (!line) continue
+      let parsed: unknown
+      try {
+        parsed = JSON.parse(line)
+      } catch {
+        continue
+      }
+      if (!Array.isArray(parsed)) {
+        const h = parsed as { version?: number; columns?: Record<string, string[]> }
+        columns = h.version === VERSION ? h.columns : undefined
+        continue
+      }
+      const key = columns && lineKey(parsed, columns)
+      if (key) latest.set(fingerprint(key), fingerprint(line))
     }
-    const key = rowKey(JSON.parse(line) as unknown[], columns)
-    if (key) latest.set(fingerprint(key), fingerprint(line))
+  } catch {
+    // A damaged tail: what was read stays known; the rows after it are written again.
   }
   return latest
 }
 
 /**
- * Write the export (FILE.ndjson, or FILE.ndjson.gz compressed). With `append`, a row is written
- * only when the file's last line for its natural key differs (a new row, or a row that changed
- * since — even back to an earlier value), so a data branch only ever grows by what changed; a
- * header is written before the new lines (in a .gz file, the new lines form one more gzip member).
+ * Write the export (FILE.ndjson, or FILE.ndjson.gz compressed), every table read in one read
+ * transaction. With `append`, a row is written only when the file's last line for its natural key
+ * differs (a new row, or a row that changed since — even back to an earlier value): the dedupe is
+ * by content under natural keys, so rows another database exported are recognised whatever their
+ * ids; a header is written before the new lines (in a .gz file, they form one more gzip member).
  */
-export async function exportNdjson(db: Db, file: string, opts: { append?: boolean } = {}): Promise<{ rows: number }> {
+export async function exportNdjson(
+  db: Db,
+  file: string,
+  opts: { append?: boolean; onTable?: (table: string) => void } = {},
+): Promise<{ rows: number }> {
   const latest =
     opts.append && existsSync(file) && statSync(file).size > 0 ? await latestLines(file) : new Map<string, string>()
   const head = header()
   const columns = (JSON.parse(head) as { columns: Record<string, string[]> }).columns
-  const fileStream = createWriteStream(file, { flags: opts.append ? 'a' : 'w' })
-  const gzip = isGzip(file) ? createGzip() : undefined
-  gzip?.pipe(fileStream)
-  const outStream = gzip ?? fileStream
-  let rows = 0
-  let wroteHeader = false
-  for (const line of exportLines(db)) {
-    if (line.startsWith('{')) continue
-    if (latest.size) {
-      const key = rowKey(JSON.parse(line) as unknown[], columns)
-      if (key && latest.get(fingerprint(key)) === fingerprint(line)) continue
+  let writer: LineWriter | undefined
+  const open = () => {
+    if (!writer) {
+      writer = new LineWriter(file, { append: opts.append })
+      writer.write(head)
     }
-    if (!wroteHeader) {
-      if (!outStream.write(`${head}\n`)) await once(outStream, 'drain')
-      wroteHeader = true
-    }
-    rows++
-    if (!outStream.write(`${line}\n`)) await once(outStream, 'drain')
+    return writer
   }
-  if (!opts.append && !wroteHeader) outStream.write(`${head}\n`)
-  if (gzip && !wroteHeader && opts.append) {
-    // Nothing new: add no (empty) gzip member, leave the file byte for byte as it was.
-    gzip.unpipe(fileStream)
-    gzip.destroy()
-    fileStream.end()
-  } else outStream.end()
-  await once(fileStream, 'finish')
+  if (!opts.append) open()
+  let rows = 0
+  await inReadTransaction(db, async () => {
+    for (const t of EXPORT_TABLES) {
+      opts.onTable?.(t.name)
+      for (const [, line] of tableLines(db, t.name)) {
+        if (latest.size) {
+          const key = lineKey(JSON.parse(line) as unknown[], columns)
+          if (key && latest.get(fingerprint(key)) === fingerprint(line)) continue
+        }
+        rows++
+        const wait = open().write(line)
+        if (wait) await wait
+      }
+    }
+  })
+  // Nothing new on an append: no (empty) member is added, the file stays byte for byte as it was.
+  await (writer as LineWriter | undefined)?.close()
   return { rows }
 }
 
-export interface ImportCounts {
-  lines: number
-  inserted: number
-  updated: number
-  unchanged: number
+// ---------------------------------------------------------------------------------------------
+// Import
+
+export interface ImportProblem {
+  file: string
+  /** 0: the file as a whole (unreadable, cut short). */
+  line: number
+  message: string
 }
 
-/** Import (upsert) an export file; safe to run any number of times. */
-export async function importNdjson(db: Db, file: string): Promise<ImportCounts> {
-  if (!existsSync(file)) throw new UserError(`${file}: file not found`)
-  const remap = new Map<string, Map<number, number>>(EXPORT_TABLES.map((t) => [t.name, new Map()]))
-  let fileColumns: Record<string, string[]> | undefined
-  const counts: ImportCounts = { lines: 0, inserted: 0, updated: 0, unchanged: 0 }
-  const sqlite = db.$client
-  // Statements built from the spec, by SQL text; named parameters are the column names. Raw
-  // values on both sides (JSON columns stay strings), hence better-sqlite3, not drizzle's mapping.
-  const stmtCache = new Map<string, ReturnType<typeof sqlite.prepare<[Record<string, unknown>]>>>()
-  const prep = (sql: string) => {
-    let s = stmtCache.get(sql)
+export interface ImportCounts {
+  /** Row lines read. */
+  lines: number
+  /** Rows inserted or changed. */
+  imported: number
+  unchanged: number
+  /** Row lines skipped (see problems). */
+  bad: number
+  /** The first problems (at most MAX_PROBLEMS), by file and line; `bad` counts them all. */
+  problems: ImportProblem[]
+  /** Files that could not be read to their end (cut short, not gzip, not an export…). */
+  damaged: string[]
+}
+
+export const MAX_PROBLEMS = 50
+const CHUNK = 20_000
+
+type Header = { version: number; columns: Record<string, string[]> }
+
+interface Importer {
+  problem(file: string, line: number, message: string): void
+  counts: ImportCounts
+}
+
+/**
+ * The version 2 bulk path of one table, for one header's column list: INSERT … SELECT over
+ * json_each(chunk) with the parents joined by their natural keys, an upsert by the natural key
+ * that leaves identical rows alone (so changes() counts only what changed).
+ */
+class TableImport {
+  readonly #upsert
+  readonly #bad
+  readonly #lookup = new Map<string, ReturnType<Db['$client']['prepare']>>()
+  readonly #perRowSelect
+  readonly #bulk: boolean
+  readonly #cols: string[]
+
+  constructor(
+    private readonly db: Db,
+    private readonly t: TableSpec,
+    fileCols: string[],
+  ) {
+    const sqlite = db.$client
+    const cols: string[] = []
+    const exprs: string[] = []
+    const joins: string[] = []
+    const checks: string[] = [`json_array_length(j.value) = ${fileCols.length + 1}`]
+    fileCols.forEach((c, i) => {
+      if (!t.columns.includes(c) || (t.id && c === 'id')) return // dropped: unknown to this schema
+      const at = `'$[${i + 1}]'`
+      const parent = t.refs[c]
+      cols.push(c)
+      if (!parent) {
+        exprs.push(`j.value ->> ${at}`)
+        return
+      }
+      const alias = `p${joins.length}`
+      const pk = spec(parent).key
+      const on =
+        pk.length === 1
+          ? `${alias}.${q(pk[0] as string)} = j.value ->> ${at}`
+          : pk.map((k, n) => `${alias}.${q(k)} IS j.value ->> '$[${i + 1}][${n}]'`).join(' AND ')
+      joins.push(`LEFT JOIN ${q(parent)} ${alias} ON ${on}`)
+      exprs.push(`${alias}.id`)
+      checks.push(`${alias}.id IS NOT NULL`)
+    })
+    this.#cols = cols
+
+    const missingKey = t.key.filter((k) => !cols.includes(k))
+    if (missingKey.length) throw new Error(`${t.name}: the file has no column ${missingKey.join(', ')} (natural key)`)
+    const from = `FROM json_each(?) j ${joins.join(' ')}`
+    const ok = checks.join(' AND ')
+    // A nullable natural key (runs.target) cannot be an ON CONFLICT target (NULLs are distinct):
+    // those tables go row by row.
+    this.#bulk = t.key.every((k) => t.notNull.includes(k))
+    const rest = cols.filter((c) => !t.key.includes(c))
+    const set = rest.length
+      ? `DO UPDATE SET ${rest.map((c) => `${q(c)} = excluded.${q(c)}`).join(', ')} WHERE ${rest
+          .map((c) => `${q(c)} IS NOT excluded.${q(c)}`)
+          .join(' OR ')}`
+      : 'DO NOTHING'
+    this.#upsert = sqlite.prepare(
+      `INSERT INTO ${q(t.name)} (${cols.map(q).join(', ')}) SELECT ${exprs.join(', ')} ${from} WHERE ${ok} ` +
+        `ON CONFLICT (${t.key.map(q).join(', ')}) ${set}`,
+    )
+    this.#bad = sqlite
+      .prepare(`SELECT j.key, ${checks.map((c) => `(${c})`).join(', ')} ${from} WHERE NOT (${ok})`)
+      .raw(true)
+    // Row by row: the resolved values of one line, then select / update / insert by the key.
+    this.#perRowSelect = sqlite.prepare(`SELECT ${exprs.join(', ')} ${from} WHERE ${ok}`).raw(true)
+  }
+
+  /** Why the chunk's lines at these indexes cannot go in. */
+  #reasons(json: string): Map<number, string> {
+    const out = new Map<number, string>()
+    for (const [i, lengthOk, ...parents] of this.#bad.all(json) as [number, number, ...number[]][]) {
+      if (!lengthOk) out.set(i, `${this.t.name}: wrong number of values`)
+      else {
+        const p = parents.findIndex((x) => !x)
+        const col = this.#cols.filter((c) => this.t.refs[c])[p] ?? '?'
+        out.set(i, `${this.t.name}.${col}: no ${this.t.refs[col]} row with that key`)
+      }
+    }
+    return out
+  }
+
+  #one(values: unknown[]): 'imported' | 'unchanged' {
+    const row: Record<string, unknown> = {}
+    this.#cols.forEach((c, i) => {
+      row[c] = values[i]
+    })
+    const keyWhere = this.t.key.map((k) => `${q(k)} IS @${k}`).join(' AND ')
+    const existing = this.#stmt(`SELECT ${this.#cols.map(q).join(', ')} FROM ${q(this.t.name)} WHERE ${keyWhere}`).get(
+      row,
+    ) as Record<string, unknown> | undefined
+    if (existing) {
+      const changed = this.#cols.filter((c) => existing[c] !== row[c])
+      if (!changed.length) return 'unchanged'
+      this.#stmt(
+        `UPDATE ${q(this.t.name)} SET ${changed.map((c) => `${q(c)} = @${c}`).join(', ')} WHERE ${keyWhere}`,
+      ).run(row)
+      return 'imported'
+    }
+    this.#stmt(
+      `INSERT INTO ${q(this.t.name)} (${this.#cols.map(q).join(', ')}) VALUES (${this.#cols.map((c) => `@${c}`).join(', ')})`,
+    ).run(row)
+    return 'imported'
+  }
+
+  #stmt(sql: string) {
+    let s = this.#lookup.get(sql)
     if (!s) {
-      s = sqlite.prepare<[Record<string, unknown>]>(sql)
-      stmtCache.set(sql, s)
+      s = this.db.$client.prepare(sql)
+      this.#lookup.set(sql, s)
     }
     return s
   }
 
-  const importRow = (lineNo: number, arr: unknown[]) => {
-    const [table, ...values] = arr
-    const spec = SPECS.get(String(table))
-    const cols = fileColumns?.[String(table)]
-    if (!spec || !cols) throw new UserError(`${file}:${lineNo}: unknown table "${String(table)}"`)
-    if (values.length !== cols.length) {
-      throw new UserError(`${file}:${lineNo}: ${cols.length} values expected for ${spec.name}, got ${values.length}`)
+  /** Import a chunk of raw lines (all of this table); lineNos[i] is line i's number in `file`. */
+  run(file: string, lines: string[], lineNos: number[], imp: Importer): void {
+    let json = `[${lines.join(',')}]`
+    let good = lines
+    let goodNos = lineNos
+    let reasons: Map<number, string>
+    try {
+      reasons = this.#reasons(json) // SQLite parses the chunk; malformed JSON throws
+    } catch {
+      good = []
+      goodNos = []
+      lines.forEach((l, i) => {
+        try {
+          if (!Array.isArray(JSON.parse(l))) throw new Error()
+          good.push(l)
+          goodNos.push(lineNos[i] as number)
+        } catch {
+          imp.problem(file, lineNos[i] as number, 'not a JSON array line')
+        }
+      })
+      json = `[${good.join(',')}]`
+      if (!good.length) return
+      reasons = this.#reasons(json)
     }
-    // Columns this schema does not know (a newer export) are dropped.
-    const row: Record<string, unknown> = {}
-    cols.forEach((c, i) => {
-      if (spec.columns.includes(c)) row[c] = values[i]
-    })
-    for (const [col, parent] of Object.entries(spec.refs)) {
-      const mapped = remap.get(parent)?.get(Number(row[col]))
-      if (mapped !== undefined) row[col] = mapped
-    }
-    for (const k of spec.key) row[k] ??= null
-    const keyWhere = spec.key.map((k) => `${q(k)} IS @${k}`).join(' AND ')
-    const names = Object.keys(row).filter((c) => !(spec.id && c === 'id'))
-    const existing = prep(
-      `SELECT ${spec.id ? 'id, ' : ''}${names.map(q).join(', ')} FROM ${q(spec.name)} WHERE ${keyWhere}`,
-    ).get(row) as Record<string, unknown> | undefined
-    if (existing) {
-      if (spec.id) remap.get(spec.name)?.set(Number(row.id), Number(existing.id))
-      const changed = names.filter((c) => existing[c] !== row[c])
-      if (changed.length === 0) {
-        counts.unchanged++
+    for (const [i, why] of reasons) imp.problem(file, goodNos[i] as number, why)
+    const valid = good.length - reasons.size
+    if (this.#bulk) {
+      try {
+        const changed = this.#upsert.run(json).changes
+        imp.counts.imported += changed
+        imp.counts.unchanged += valid - changed
         return
+      } catch {
+        // A constraint failed on some line (NOT NULL, CHECK…): the statement left nothing; find it line by line.
       }
-      prep(`UPDATE ${q(spec.name)} SET ${changed.map((c) => `${q(c)} = @${c}`).join(', ')} WHERE ${keyWhere}`).run(row)
-      counts.updated++
-      return
     }
-    let insertCols = Object.keys(row)
-    if (spec.id && prep(`SELECT 1 FROM ${q(spec.name)} WHERE id = @id`).get(row)) {
-      insertCols = insertCols.filter((c) => c !== 'id')
+    good.forEach((l, i) => {
+      if (reasons.has(i)) return
+      try {
+        const values = this.#perRowSelect.get(`[${l}]`) as unknown[] | undefined
+        if (!values) return
+        imp.counts[this.#one(values)]++
+      } catch (err) {
+        imp.problem(file, goodNos[i] as number, `${this.t.name}: ${errorMessage(err)}`)
+      }
+    })
+  }
+}
+
+/** Version 1 lines: local ids, kept when free and remapped otherwise (child rows follow the remap). */
+class V1Import {
+  readonly remap = new Map<string, Map<number, number>>(EXPORT_TABLES.map((t) => [t.name, new Map()]))
+  readonly #cache = new Map<string, ReturnType<Db['$client']['prepare']>>()
+  constructor(private readonly db: Db) {}
+
+  #prep(sql: string) {
+    let s = this.#cache.get(sql)
+    if (!s) {
+      s = this.db.$client.prepare(sql)
+      this.#cache.set(sql, s)
     }
-    const info = prep(
-      `INSERT INTO ${q(spec.name)} (${insertCols.map(q).join(', ')}) VALUES (${insertCols.map((c) => `@${c}`).join(', ')})`,
-    ).run(row)
-    if (spec.id) remap.get(spec.name)?.set(Number(row.id), Number(info.lastInsertRowid))
-    counts.inserted++
+    return s
   }
 
-  // One transaction for the whole file: an import that fails half-way leaves nothing behind.
+  row(arr: unknown[], cols: string[], s: TableSpec): 'imported' | 'unchanged' {
+    const values = arr.slice(1)
+    if (values.length !== cols.length)
+      throw new Error(`${cols.length} values expected for ${s.name}, got ${values.length}`)
+    const row: Record<string, unknown> = {}
+    cols.forEach((c, i) => {
+      if (s.columns.includes(c)) row[c] = values[i]
+    })
+    for (const [col, parent] of Object.entries(s.refs)) {
+      const mapped = this.remap.get(parent)?.get(Number(row[col]))
+      if (mapped !== undefined) row[col] = mapped
+    }
+    for (const k of s.key) row[k] ??= null
+    const keyWhere = s.key.map((k) => `${q(k)} IS @${k}`).join(' AND ')
+    const names = Object.keys(row).filter((c) => !(s.id && c === 'id'))
+    const existing = this.#prep(
+      `SELECT ${s.id ? 'id, ' : ''}${names.map(q).join(', ')} FROM ${q(s.name)} WHERE ${keyWhere}`,
+    ).get(row) as Record<string, unknown> | undefined
+    if (existing) {
+      if (s.id) this.remap.get(s.name)?.set(Number(row.id), Number(existing.id))
+      const changed = names.filter((c) => existing[c] !== row[c])
+      if (changed.length === 0) return 'unchanged'
+      this.#prep(`UPDATE ${q(s.name)} SET ${changed.map((c) => `${q(c)} = @${c}`).join(', ')} WHERE ${keyWhere}`).run(
+        row,
+      )
+      return 'imported'
+    }
+    let insertCols = Object.keys(row)
+    if (s.id && this.#prep(`SELECT 1 FROM ${q(s.name)} WHERE id = @id`).get(row)) {
+      insertCols = insertCols.filter((c) => c !== 'id')
+    }
+    const info = this.#prep(
+      `INSERT INTO ${q(s.name)} (${insertCols.map(q).join(', ')}) VALUES (${insertCols.map((c) => `@${c}`).join(', ')})`,
+    ).run(row)
+    if (s.id) this.remap.get(s.name)?.set(Number(row.id), Number(info.lastInsertRowid))
+    return 'imported'
+  }
+}
+
+export interface ImportOptions {
+  /** Called with every row line of every file, raw (partitions.ts builds its "already saved" set). */
+  onLine?: (file: string, line: string) => void
+}
+
+/**
+ * Import (upsert) export files, in order, in one transaction; safe to run any number of times.
+ * Never throws for what a file holds: bad lines and damaged files are counted and reported (in
+ * `problems`) and the rest is imported. Throws a UserError only when a file does not exist.
+ */
+export async function importFiles(db: Db, files: string[], opts: ImportOptions = {}): Promise<ImportCounts> {
+  for (const f of files) if (!existsSync(f)) throw new UserError(`${f}: file not found`)
+  const counts: ImportCounts = { lines: 0, imported: 0, unchanged: 0, bad: 0, problems: [], damaged: [] }
+  const imp: Importer = {
+    counts,
+    problem(file, line, message) {
+      if (line > 0) counts.bad++
+      if (counts.problems.length < MAX_PROBLEMS) counts.problems.push({ file, line, message })
+    },
+  }
+  const sqlite = db.$client
   sqlite.exec('BEGIN IMMEDIATE')
   try {
-    let lineNo = 0
-    for await (const line of readLines(file)) {
-      lineNo++
-      if (!line.trim()) continue
-      let parsed: unknown
-      try {
-        parsed = JSON.parse(line)
-      } catch {
-        throw new UserError(`${file}:${lineNo}: not a JSON line`)
-      }
-      if (!Array.isArray(parsed)) {
-        const h = parsed as { format?: string; version?: number; columns?: Record<string, string[]> }
-        if (h.format !== FORMAT) throw new UserError(`${file}:${lineNo}: not a ${FORMAT} file`)
-        if ((h.version ?? 0) > VERSION) {
-          throw new UserError(
-            `${file}:${lineNo}: format version ${h.version} is newer than this mediastrends (${VERSION})`,
-          )
-        }
-        fileColumns = h.columns
-        continue
-      }
-      if (!fileColumns) throw new UserError(`${file}:${lineNo}: row before the header line`)
-      counts.lines++
-      importRow(lineNo, parsed)
-    }
+    for (const file of files) await importOne(db, file, imp, opts)
     sqlite.exec('COMMIT')
   } catch (err) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK')
     throw err
   }
   return counts
+}
+
+/** Import one export file; see importFiles. */
+export async function importNdjson(db: Db, file: string, opts: ImportOptions = {}): Promise<ImportCounts> {
+  return importFiles(db, [file], opts)
+}
+
+async function importOne(db: Db, file: string, imp: Importer, opts: ImportOptions): Promise<void> {
+  let head: Header | undefined
+  const tables = new Map<string, TableImport>()
+  const v1 = new V1Import(db)
+  let chunk: string[] = []
+  let chunkNos: number[] = []
+  let chunkTable = ''
+  const flush = () => {
+    if (!chunk.length || !head) return
+    const t = SPECS.get(chunkTable)
+    const cols = head.columns[chunkTable]
+    if (!t || !cols) {
+      for (const n of chunkNos) imp.problem(file, n, `unknown table "${chunkTable}"`)
+    } else {
+      let ti = tables.get(chunkTable)
+      if (!ti) {
+        try {
+          ti = new TableImport(db, t, cols)
+        } catch (err) {
+          for (const n of chunkNos) imp.problem(file, n, errorMessage(err))
+          chunk = []
+          chunkNos = []
+          return
+        }
+        tables.set(chunkTable, ti)
+      }
+      ti.run(file, chunk, chunkNos, imp)
+    }
+    chunk = []
+    chunkNos = []
+  }
+  let lineNo = 0
+  try {
+    for await (const line of readLines(file)) {
+      lineNo++
+      if (!line.trim()) continue
+      if (line.startsWith('{')) {
+        flush()
+        let h: { format?: string; version?: number; columns?: Record<string, string[]> }
+        try {
+          h = JSON.parse(line)
+        } catch {
+          imp.problem(file, lineNo, 'not a JSON line')
+          continue
+        }
+        if (h.format !== FORMAT || !h.columns) {
+          imp.problem(file, 0, `line ${lineNo}: not a ${FORMAT} file`)
+          imp.counts.damaged.push(file)
+          return
+        }
+        if ((h.version ?? 0) > VERSION) {
+          imp.problem(
+            file,
+            0,
+            `line ${lineNo}: format version ${h.version} is newer than this mediastrends (${VERSION})`,
+          )
+          imp.counts.damaged.push(file)
+          return
+        }
+        head = { version: h.version ?? 1, columns: h.columns }
+        tables.clear()
+        continue
+      }
+      imp.counts.lines++
+      if (!head) {
+        imp.problem(file, lineNo, 'row before the header line')
+        continue
+      }
+      opts.onLine?.(file, line)
+      if (head.version === 1) {
+        try {
+          const arr = JSON.parse(line) as unknown
+          if (!Array.isArray(arr)) throw new Error('not a JSON array line')
+          const s = SPECS.get(String(arr[0]))
+          const cols = head.columns[String(arr[0])]
+          if (!s || !cols) throw new Error(`unknown table "${String(arr[0])}"`)
+          imp.counts[v1.row(arr, cols, s)]++
+        } catch (err) {
+          imp.problem(file, lineNo, err instanceof SyntaxError ? 'not a JSON line' : errorMessage(err))
+        }
+        continue
+      }
+      // ["table", …: the table name without parsing the line.
+      const comma = line.indexOf(',')
+      const table = line.startsWith('["') && comma > 2 ? line.slice(2, comma - 1) : ''
+      if (table !== chunkTable || chunk.length >= CHUNK) {
+        flush()
+        chunkTable = table
+      }
+      chunk.push(line)
+      chunkNos.push(lineNo)
+    }
+    flush()
+  } catch (err) {
+    flush()
+    imp.problem(
+      file,
+      0,
+      `${errorMessage(err).replace(`${file}: `, '')} after line ${lineNo}: the lines before it were imported`,
+    )
+    imp.counts.damaged.push(file)
+  }
 }

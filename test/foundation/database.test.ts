@@ -13,7 +13,10 @@ import {
   databaseReset,
   databaseResetTables,
 } from '../../pipeline/db/command.ts'
-import { EXPORT_TABLES, exportLines, importNdjson } from '../../pipeline/db/ndjson.ts'
+import { EXPORT_TABLES, exportLines, exportNdjson, importNdjson } from '../../pipeline/db/ndjson.ts'
+
+const rowsOf = (text: string, table: string) => text.split('\n').filter((l) => l.startsWith(`["${table}",`)).length
+
 import { TABLES as ALL_TABLES } from '../../schema/tables.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'
 import { dumpAll, insertSample } from '../helpers/sample-data.ts'
@@ -170,19 +173,21 @@ describe('export / import', () => {
     const file = join(a.d.dir, 'export.ndjson')
     await quiet(() => databaseExport(a.ctx, file, { append: false }))
     const first = readFileSync(file, 'utf8')
-    expect(first.split('\n')[0]).toMatch(/^\{"format":"mediastrends-ndjson","version":1,/)
-    expect(first).toContain('["stats",1,1767225600,1,10,5,null]')
+    expect(first.split('\n')[0]).toMatch(/^\{"format":"mediastrends-ndjson","version":2,/)
+    // Natural keys, never local ids: the torrent by its info hash, the tracker by its name.
+    expect(first).toContain(`["stats","a${'0'.repeat(38)}1",1767225600,"ygg",10,5,null]`)
+    expect(first).not.toMatch(/\["torrents",1,/)
 
     const b = setup()
     const counts = await importNdjson(b.ctx.db(), file)
-    expect(counts).toMatchObject({ inserted: 3 + 2 + 1 + 1 + 3 + 6 + 12 + 3 + 3 + 1 + 1 + 2 + 0 + 0, updated: 0 })
+    expect(counts).toMatchObject({ imported: 3 + 2 + 1 + 1 + 3 + 6 + 12 + 3 + 3 + 1 + 1 + 2 + 0 + 0, bad: 0 })
     expect([...exportLines(b.ctx.db())].join('\n')).toBe([...exportLines(a.ctx.db())].join('\n'))
     expect(dumpAll(b.ctx.db(), TABLES)).toEqual(dumpAll(a.ctx.db(), TABLES))
 
     // Importing twice adds nothing.
     const again = await importNdjson(b.ctx.db(), file)
-    expect(again.inserted).toBe(0)
-    expect(again.updated).toBe(0)
+    expect(again.imported).toBe(0)
+    expect(again.unchanged).toBe(counts.imported)
     expect(dumpAll(b.ctx.db(), TABLES)).toEqual(dumpAll(a.ctx.db(), TABLES))
   })
 
@@ -217,7 +222,7 @@ describe('export / import', () => {
     await quiet(() => databaseExport(a.ctx, file, { append: false }))
     const b = setup()
     insertSample(b.ctx.db(), { hashPrefix: 'b' }) // same ids, other torrents; same tracker names
-    await quiet(() => databaseImport(b.ctx, file))
+    await quiet(() => databaseImport(b.ctx, [file]))
     expect(count(b.ctx, 'torrents')).toBe(6)
     expect(count(b.ctx, 'trackers')).toBe(2)
     const row = b.ctx
@@ -234,13 +239,80 @@ describe('export / import', () => {
     ])
   })
 
-  it('refuses a file that is not an export, naming file and line', async () => {
+  it('skips what is not an export, naming file and line, and imports the rest', async () => {
     const a = setup()
     const file = join(a.d.dir, 'bad.ndjson')
     writeFileSync(file, '{"hello":1}\n')
-    await expect(importNdjson(a.ctx.db(), file)).rejects.toThrow(`${file}:1: not a mediastrends-ndjson file`)
-    writeFileSync(file, `${[...exportLines(a.ctx.db())][0]}\n["nope",1]\n`)
-    await expect(importNdjson(a.ctx.db(), file)).rejects.toThrow(`${file}:2: unknown table "nope"`)
+    const notExport = await importNdjson(a.ctx.db(), file)
+    expect(notExport.problems).toEqual([{ file, line: 0, message: 'line 1: not a mediastrends-ndjson file' }])
+    expect(notExport.damaged).toEqual([file])
+    const b = setup()
+    insertSample(b.ctx.db())
+    const good = [...exportLines(b.ctx.db())]
+    const trackerLine = good.find((l) => l.startsWith('["trackers",'))
+    writeFileSync(
+      file,
+      `${good[0]}\n["nope",1]\n${trackerLine}\n["stats",oops]\n["stats","${'f'.repeat(40)}",1,"ygg",1,1,1]\n`,
+    )
+    const counts = await importNdjson(a.ctx.db(), file)
+    expect(counts).toMatchObject({ lines: 4, imported: 1, bad: 3 }) // the trackers line, and not the others
+    expect(counts.problems).toEqual([
+      { file, line: 2, message: 'unknown table "nope"' },
+      { file, line: 4, message: 'not a JSON array line' },
+      { file, line: 5, message: 'stats.torrent_id: no torrents row with that key' },
+    ])
+    expect(count(a.ctx, 'trackers')).toBe(1)
+    // The CLI: every problem once, by file and line, and exit 1 (the rest was imported).
+    const out = await quiet(() => databaseImport(a.ctx, [file]))
+    expect(out).toContain('3 bad line(s) skipped')
+  })
+
+  it('a truncated last gzip member keeps the rows before it', async () => {
+    const a = setup()
+    insertSample(a.ctx.db())
+    const gz = join(a.d.dir, 'cut.ndjson.gz')
+    await quiet(() => databaseExport(a.ctx, gz, { append: true }))
+    const whole = readFileSync(gz)
+    a.ctx.db().$client.prepare("UPDATE torrents SET status = 'unfollow' WHERE id = 2").run()
+    await quiet(() => databaseExport(a.ctx, gz, { append: true }))
+    const both = readFileSync(gz)
+    writeFileSync(gz, both.subarray(0, whole.length + Math.floor((both.length - whole.length) / 2))) // kill -9 mid-append
+    const b = setup()
+    const counts = await importNdjson(b.ctx.db(), gz)
+    expect(counts.damaged).toEqual([gz])
+    expect(counts.problems.at(-1)?.message).toMatch(/after line \d+: the lines before it were imported/)
+    expect(count(b.ctx, 'stats')).toBe(count(a.ctx, 'stats'))
+    expect(count(b.ctx, 'torrents')).toBe(3)
+  })
+
+  it('an export taken while another connection writes is consistent (one read transaction)', async () => {
+    const a = setup()
+    insertSample(a.ctx.db())
+    const writer = openDb(a.config.sqlite.path)
+    try {
+      const file = join(a.d.dir, 'during.ndjson')
+      // Between the export's first table and its last, a new torrent with links and stats lands.
+      let wrote = false
+      const hash = 'e'.repeat(40)
+      await exportNdjson(a.ctx.db(), file, {
+        onTable: (name) => {
+          if (name !== 'torrent_trackers' || wrote) return
+          wrote = true
+          writer.$client.exec(`INSERT INTO torrents (info_hash, name, pub_date, added_at) VALUES ('${hash}', 'x', 1, 1);
+            INSERT INTO torrent_trackers SELECT (SELECT id FROM torrents WHERE info_hash = '${hash}'), id FROM trackers;
+            INSERT INTO stats SELECT (SELECT id FROM torrents WHERE info_hash = '${hash}'), 1767225600, id, 1, 1, 1 FROM trackers;`)
+        },
+      })
+      expect(wrote).toBe(true)
+      const text = readFileSync(file, 'utf8')
+      expect(text).not.toContain(hash)
+      expect(count(a.ctx, 'stats')).toBeGreaterThan(rowsOf(text, 'stats'))
+      const b = setup()
+      const counts = await importNdjson(b.ctx.db(), file)
+      expect(counts.bad).toBe(0)
+    } finally {
+      closeDb(writer)
+    }
   })
 })
 
@@ -377,7 +449,7 @@ describe('exports are published: no secret in them', () => {
       )
       .run('/a1b2c3d4e5f6a7b8c9d0/announce')
     const lines = [...exportLines(ctx.db())].join('\n')
-    expect(lines).toContain('["trackers",1,"priv","https","tracker.example:443","/***/announce"]')
+    expect(lines).toContain('["trackers","priv","https","tracker.example:443","/***/announce"]')
     expect(lines).not.toContain('a1b2c3d4e5f6a7b8c9d0')
     const { redact } = await import('../../pipeline/core/log.ts')
     expect(redact('tracker priv (https://tracker.example/a1b2c3d4e5f6a7b8c9d0/announce) answered nothing')).toBe(

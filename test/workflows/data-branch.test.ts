@@ -1,21 +1,25 @@
 /**
  * scripts/data-branch.sh against a real bare git repository in a temp folder (the "GitHub" of the
- * scheduled workflow) and the real CLI: export → commit to `data` → fresh clone → import → export
- * gives the same rows; a save with nothing new commits nothing; a later save appends only the new
- * rows; two runs saving at once both land (the second imports the first's rows and retries).
+ * scheduled workflow) and the real CLI, on the partitioned layout (pipeline/db/partitions.ts):
+ * save → fresh clone → restore gives the same rows; a save with nothing new commits nothing; a
+ * later save adds only new files; two runs saving at once both land and lose nothing (the second
+ * imports the first's files and retries); a damaged file does not stop a restore; a branch of the
+ * older single-file layout is migrated by the next save; a restore reads only the weeks it needs.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdtempSync, renameSync, rmSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
+import { exportLines, importFiles } from '../../pipeline/db/ndjson.ts'
 import { makeConfigDir, type TestConfigDir } from '../helpers/config.ts'
 import { insertSample } from '../helpers/sample-data.ts'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const SCRIPT = join(ROOT, 'scripts/data-branch.sh')
-const FILE = 'data/export.ndjson'
+const NOW = '2026-01-02T00:00:00Z'
 
 let tmp: string
 let remote: string
@@ -46,10 +50,15 @@ function machine(name: string) {
   const config = makeConfigDir()
   configs.push(config)
   const dbPath = join(config.dir, 'data', 'mediastrends.db')
-  const env = { MEDIASTRENDS_DIRCONF: config.dir, MEDIASTRENDS_MODE: config.mode }
+  const env: NodeJS.ProcessEnv = {
+    MEDIASTRENDS_DIRCONF: config.dir,
+    MEDIASTRENDS_MODE: config.mode,
+    MEDIASTRENDS_NOW: NOW,
+  }
   return {
     dir,
     dbPath,
+    env,
     script: (cmd: 'restore' | 'save', extra: NodeJS.ProcessEnv = {}) =>
       run('bash', [SCRIPT, cmd], dir, { ...env, ...extra }),
     /** The script expected to fail: its exit code and stderr. */
@@ -70,12 +79,30 @@ function machine(name: string) {
         closeDb(db)
       }
     },
+    /** Every row of every exported table, by natural keys (the v2 export lines), sorted. */
+    rows: () => {
+      const db = openDb(dbPath)
+      try {
+        return [...exportLines(db)].slice(1).sort()
+      } finally {
+        closeDb(db)
+      }
+    },
+    count: (table: string) => {
+      const db = openDb(dbPath)
+      try {
+        return (db.$client.prepare(`SELECT count(*) n FROM "${table}"`).get() as { n: number }).n
+      } finally {
+        closeDb(db)
+      }
+    },
   }
 }
 
-const branchHead = () => git(['--git-dir', remote, 'rev-parse', 'refs/heads/data'])
-const branchFile = (rev = 'data') => git(['--git-dir', remote, 'show', `${rev}:${FILE}`])
-const rowsOf = (text: string) => text.split('\n').filter((l) => l && !l.startsWith('{'))
+const branchHead = (branch = 'data') => git(['--git-dir', remote, 'rev-parse', `refs/heads/${branch}`])
+const branchFiles = (rev = 'data') => git(['--git-dir', remote, 'ls-tree', '-r', '--name-only', rev]).split('\n')
+const added = (from: string, to: string) =>
+  git(['--git-dir', remote, 'diff-tree', '-r', '--name-status', from, to]).split('\n').filter(Boolean)
 
 /** New stats rows (one per torrent) at `time`. */
 const addStats = (time: number) =>
@@ -100,8 +127,33 @@ afterAll(() => {
   rmSync(tmp, { recursive: true, force: true })
 })
 
-describe('scripts/data-branch.sh', () => {
-  it('round-trips the database through the data branch, appending only new rows', () => {
+const T0 = 1_767_225_600 // 2026-01-01T00:00:00Z
+/** Put a commit on a branch of the remote by hand: files (path → content) on top of `parent`. */
+function commitFiles(branch: string, files: Record<string, Buffer | string>, parent?: string): string {
+  const work = join(tmp, `hand-${branch}-${Math.random().toString(36).slice(2)}`)
+  mkdirSync(work, { recursive: true })
+  const index = join(work, 'index')
+  const genv = { GIT_INDEX_FILE: index, GIT_COMMITTER_NAME: 'test', GIT_COMMITTER_EMAIL: 'test@example.org' }
+  if (parent) run('git', ['--git-dir', remote, 'read-tree', parent], tmp, genv)
+  for (const [path, content] of Object.entries(files)) {
+    const f = join(work, 'blob')
+    writeFileSync(f, content)
+    const oid = run('git', ['--git-dir', remote, 'hash-object', '-w', f], tmp).stdout.trim()
+    run('git', ['--git-dir', remote, 'update-index', '--add', '--cacheinfo', `100644,${oid},${path}`], tmp, genv)
+  }
+  const tree = run('git', ['--git-dir', remote, 'write-tree'], tmp, genv).stdout.trim()
+  const commit = run(
+    'git',
+    ['--git-dir', remote, 'commit-tree', tree, ...(parent ? ['-p', parent] : []), '-m', 'by hand'],
+    tmp,
+    genv,
+  ).stdout.trim()
+  git(['--git-dir', remote, 'update-ref', `refs/heads/${branch}`, commit])
+  return commit
+}
+
+describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
+  it('round-trips the database through the data branch, adding only new files', () => {
     // Run 1 on machine A: no data branch yet; the pipeline writes rows; save creates the branch.
     const a = machine('a')
     a.script('restore')
@@ -109,12 +161,11 @@ describe('scripts/data-branch.sh', () => {
     insertSample(db)
     closeDb(db)
     const saved = a.script('save')
-    expect(saved.stderr).toMatch(/pushed \d+ new row\(s\) to origin\/data/)
-    const first = branchFile()
-    const firstRows = rowsOf(first)
-    expect(firstRows.length).toBeGreaterThan(20)
-    expect(first.split('\n')[0]).toMatch(/^\{"format":"mediastrends-ndjson","version":1,/)
-    expect(git(['--git-dir', remote, 'log', '--format=%s', 'data'])).toBe(`data: ${firstRows.length} new row(s)`)
+    expect(saved.stderr).toMatch(/pushed \d+ new row\(s\) in \d+ file\(s\) .* to origin\/data/)
+    const files1 = branchFiles()
+    expect(files1).toContain('stats/2025-12-29/' + files1.find((f) => f.startsWith('stats/'))?.split('/')[2])
+    expect(files1.filter((f) => f.startsWith('snapshot/2026-01/base-'))).toHaveLength(1)
+    expect(files1.every((f) => f.endsWith('.ndjson.gz'))).toBe(true)
     // The code branch is untouched.
     expect(git(['--git-dir', remote, 'log', '--format=%s', 'main'])).toBe('code')
 
@@ -123,60 +174,59 @@ describe('scripts/data-branch.sh', () => {
     expect(a.script('save').stderr).toContain('no new rows: nothing to commit')
     expect(branchHead()).toBe(head1)
 
-    // Run 2 on a fresh machine B: restore imports everything; exporting again gives the same rows.
+    // Run 2 on a fresh machine B: restore imports everything; the same rows, by natural keys.
     const b = machine('b')
     b.script('restore')
-    const again = join(tmp, 'again.ndjson')
-    b.cli('database', 'export', again)
-    const reexported = run('cat', [again], tmp).stdout
-    expect(rowsOf(reexported).sort()).toEqual([...firstRows].sort())
+    expect(b.rows()).toEqual(a.rows())
     expect(b.script('save').stderr).toContain('nothing to commit')
     expect(branchHead()).toBe(head1)
 
-    // New rows on A: the next commit adds exactly them (plus a header line) and removes nothing.
-    a.sql(addStats(1_767_225_600 + 5 * 21600))
+    // New rows on A: the next commit adds one stats file and changes no file.
+    a.sql(addStats(T0 + 5 * 21600))
     a.script('save')
     const head2 = branchHead()
     expect(git(['--git-dir', remote, 'rev-parse', `${head2}^`])).toBe(head1)
-    expect(git(['--git-dir', remote, 'diff', '--numstat', head1, head2])).toBe(`4\t0\t${FILE}`)
-    const second = branchFile()
-    expect(second.startsWith(first)).toBe(true)
-    expect(rowsOf(second.slice(first.length))).toHaveLength(3)
+    const d2 = added(head1, head2)
+    expect(d2).toHaveLength(1)
+    expect(d2[0]).toMatch(/^A\tstats\/2025-12-29\/20260102T000000Z-[0-9a-f]{6}\.ndjson\.gz$/)
 
-    // B (restored before A's save) saves rows of its own: its push is refused, it imports A's rows,
-    // redoes the export on top of A's commit and pushes. Both sets of rows are on the branch.
-    b.sql(addStats(1_767_225_600 + 6 * 21600))
+    // B (restored before A's save) adds a new torrent with its tracker links, and stats: its push
+    // is refused, it imports A's files, redoes the save on top of A's commit and pushes.
+    const hashB = `b${'0'.repeat(38)}9`
+    b.sql(
+      `INSERT INTO torrents (info_hash, name, pub_date, added_at) VALUES ('${hashB}', 'New.Torrent.2026', ${T0}, ${T0})`,
+    )
+    b.sql(
+      `INSERT INTO torrent_trackers SELECT (SELECT id FROM torrents WHERE info_hash = '${hashB}'), id FROM trackers`,
+    )
+    b.sql(addStats(T0 + 6 * 21600))
     const bSave = b.script('save')
     expect(bSave.stderr).toContain('push refused (attempt 1/3)')
-    expect(bSave.stderr).toMatch(/pushed 3 new row\(s\)/)
+    expect(bSave.stderr).toMatch(/pushed 7 new row\(s\)/) // 1 torrent + 2 links + 4 stats
     const head3 = branchHead()
     expect(git(['--git-dir', remote, 'rev-parse', `${head3}^`])).toBe(head2)
-    const third = branchFile()
-    expect(third.startsWith(second)).toBe(true)
-    const added = rowsOf(third.slice(second.length))
-    expect(added).toHaveLength(3)
-    expect(added.every((l) => l.startsWith(`["stats",`) && l.includes(`,${1_767_225_600 + 6 * 21600},`))).toBe(true)
+    expect(added(head2, head3).every((l) => l.startsWith('A\t'))).toBe(true)
 
-    // A fresh machine C sees everything: sample + A's and B's new stats.
+    // A fresh machine C sees every row of both runs, the new torrent's links included.
     const c = machine('c')
-    c.script('restore')
-    const all = join(tmp, 'all.ndjson')
-    c.cli('database', 'export', all)
-    expect(rowsOf(run('cat', [all], tmp).stdout).sort()).toEqual(rowsOf(third).sort())
+    const cr = c.script('restore')
+    expect(cr.stderr).not.toContain('warning')
+    const union = [...new Set([...a.rows(), ...b.rows()])].sort()
+    const cRows = c.rows()
+    expect(cRows.filter((l) => !union.includes(l))).toEqual([])
+    expect(union.filter((l) => !cRows.includes(l))).toEqual([])
+    expect(c.rows().filter((l) => l.startsWith(`["torrent_trackers","${hashB}"`))).toHaveLength(2)
+    expect(c.count('stats')).toBe(3 * 4 + 3 + 4)
 
     // A save that fails (the remote is unreachable) keeps nothing back: once the remote is back,
-    // the next save pushes those rows, although the work folder already holds them.
-    c.sql(addStats(1_767_225_600 + 7 * 21600))
+    // the next save pushes those rows.
+    c.sql(addStats(T0 + 7 * 21600))
     renameSync(remote, `${remote}.away`)
     const failed = c.failing('save')
     renameSync(`${remote}.away`, remote)
     expect(failed.status).toBe(1)
     expect(failed.stderr).toContain("cannot reach remote 'origin'")
-    expect(c.script('save').stderr).toMatch(/pushed 3 new row\(s\)/)
-    const last = rowsOf(branchFile())
-    expect(last.filter((l) => l.startsWith('["stats",') && l.includes(`,${1_767_225_600 + 7 * 21600},`))).toHaveLength(
-      3,
-    )
+    expect(c.script('save').stderr).toMatch(/pushed 4 new row\(s\)/)
   })
 
   it('refuses to save without a restore first (it could drop the history)', () => {
@@ -189,29 +239,147 @@ describe('scripts/data-branch.sh', () => {
     expect(r.status).toBe(1)
     expect(r.stderr).toContain("run 'data-branch.sh restore' first")
   })
-})
 
-describe('scripts/data-branch.sh with a compressed file (DATA_FILE=….ndjson.gz, as publish.yml sets it)', () => {
-  it('round-trips through gzip members, appending only the new rows', () => {
-    const env = { DATA_FILE: 'data/export.ndjson.gz', DATA_BRANCH: 'data-gz', DATA_DIR: '.data-branch-gz' }
-    const a = machine('gz-a')
+  it('a damaged file on the branch is named and skipped; the rest is restored', () => {
+    const env = { DATA_BRANCH: 'data-bad', DATA_DIR: '.data-branch-bad' }
+    const a = machine('bad-a')
     a.script('restore', env)
     const db = openDb(a.dbPath)
     insertSample(db)
     closeDb(db)
-    expect(a.script('save', env).stderr).toMatch(/pushed \d+ new row\(s\) to origin\/data-gz/)
-    const size1 = Number(git(['--git-dir', remote, 'cat-file', '-s', 'data-gz:data/export.ndjson.gz']))
-    expect(a.script('save', env).stderr).toContain('no new rows: nothing to commit')
-    a.sql(addStats(1_767_225_600 + 9 * 21600))
-    expect(a.script('save', env).stderr).toMatch(/pushed 3 new row\(s\)/)
-    expect(Number(git(['--git-dir', remote, 'cat-file', '-s', 'data-gz:data/export.ndjson.gz']))).toBeGreaterThan(size1)
+    a.script('save', env)
+    a.sql(addStats(T0 + 5 * 21600))
+    a.script('save', env)
+    // Cut the newest stats file in half (a kill -9 mid-write), and add a file that is not gzip.
+    const head = branchHead('data-bad')
+    const newest = branchFiles('data-bad')
+      .filter((f) => f.startsWith('stats/'))
+      .sort()
+      .at(-1) as string
+    const raw = spawnSync('git', ['--git-dir', remote, 'cat-file', 'blob', `${head}:${newest}`]).stdout
+    commitFiles(
+      'data-bad',
+      {
+        [newest]: raw.subarray(0, Math.floor(raw.length / 2)),
+        'trends/2025-12-29/20260102T000000Z-ffffff.ndjson.gz': 'junk',
+      },
+      head,
+    )
+    const b = machine('bad-b')
+    const r = b.script('restore', env)
+    expect(r.stderr).toContain(`${newest}`)
+    expect(r.stderr).toContain('20260102T000000Z-ffffff.ndjson.gz')
+    expect(r.stderr).toContain('the rest was restored')
+    expect(b.count('torrents')).toBe(3)
+    expect(b.count('trends')).toBe(3)
+    expect(b.count('stats')).toBeGreaterThanOrEqual(3) // the other stats file; the cut one's intact prefix
+    // Publishing goes on: B saves its own rows.
+    b.sql(addStats(T0 + 8 * 21600))
+    expect(b.script('save', env).stderr).toMatch(/pushed \d+ new row\(s\)/)
+  })
 
-    const b = machine('gz-b')
-    expect(b.script('restore', env).stderr).toMatch(/restoring from origin\/data-gz \w+ \(\d+ lines\)/)
-    const out = join(tmp, 'gz-again.ndjson')
-    b.cli('database', 'export', out)
-    const a2 = join(tmp, 'gz-a.ndjson')
-    a.cli('database', 'export', a2)
-    expect(rowsOf(run('cat', [out], tmp).stdout).sort()).toEqual(rowsOf(run('cat', [a2], tmp).stdout).sort())
+  it('a branch of the older single-file layout (v1, local ids) is migrated by the next save, nothing lost', () => {
+    const v1Header = JSON.stringify({
+      format: 'mediastrends-ndjson',
+      version: 1,
+      columns: {
+        trackers: ['id', 'name', 'scheme', 'netloc', 'path'],
+        torrents: [
+          'id',
+          'info_hash',
+          'name',
+          'pub_date',
+          'size',
+          'status',
+          'category',
+          'feed_category',
+          'indexer',
+          'details_url',
+          'imdb_id',
+          'tmdb_id',
+          'tvdb_id',
+          'added_at',
+        ],
+        torrent_trackers: ['torrent_id', 'tracker_id'],
+        stats: ['torrent_id', 'time', 'tracker_id', 'seeders', 'leechers', 'completed'],
+      },
+    })
+    const h = (n: number) => `c${String(n).padStart(39, '0')}`
+    const lines = [
+      v1Header,
+      '["trackers",7,"ygg","http","ygg.example:8080","/announce"]',
+      `["torrents",4,"${h(1)}","Old.One.2020",${T0},null,"follow","movies",null,null,null,null,null,null,${T0}]`,
+      `["torrents",5,"${h(2)}","Old.Two.2021",${T0},null,"new","movies",null,null,null,null,null,null,${T0}]`,
+      '["torrent_trackers",4,7]',
+      '["torrent_trackers",5,7]',
+      `["stats",4,${T0},7,1,2,3]`,
+      `["stats",5,${T0},7,4,5,6]`,
+      `["stats",5,${T0 - 30 * 86400},7,4,5,6]`,
+    ]
+    const legacy = commitFiles('data-v1', { 'data/export.ndjson.gz': gzipSync(`${lines.join('\n')}\n`) })
+    const env = { DATA_BRANCH: 'data-v1', DATA_DIR: '.data-branch-v1' }
+    const a = machine('v1-a')
+    a.script('restore', env)
+    expect(a.count('stats')).toBe(3)
+    a.script('save', env)
+    const files = branchFiles('data-v1')
+    expect(files).not.toContain('data/export.ndjson.gz') // replaced (it stays in the history)
+    expect(git(['--git-dir', remote, 'rev-parse', 'data-v1^'])).toBe(legacy)
+    expect(files.filter((f) => f.startsWith('stats/'))).toHaveLength(2) // two weeks
+    const b = machine('v1-b')
+    b.script('restore', env)
+    expect(b.rows()).toEqual(a.rows())
+    expect(b.rows()).toContain(`["torrent_trackers","${h(2)}","ygg"]`)
+  })
+
+  it('a restore reads only the weeks a run needs; every row stays on the branch', () => {
+    const env = { DATA_BRANCH: 'data-window', DATA_DIR: '.data-branch-window' }
+    const a = machine('w-a')
+    a.script('restore', env)
+    const db = openDb(a.dbPath)
+    insertSample(db)
+    closeDb(db)
+    // Stats and trends over 20 weeks.
+    for (let w = 1; w <= 20; w++) {
+      a.sql(addStats(T0 + w * 7 * 86400))
+      a.sql(
+        `INSERT INTO trends (torrent_id, time, engine, score, rank) SELECT id, ${T0 + w * 7 * 86400}, 'velocity', 1, id FROM torrents`,
+      )
+    }
+    a.script('save', env)
+    const late = '2026-05-22T00:00:00Z' // week 20: the stats window (31 + 1 days) reaches back ~5 weeks
+    const b = machine('w-b')
+    const r = b.script('restore', { ...env, MEDIASTRENDS_NOW: late })
+    expect(r.stderr).toMatch(/\((\d+) of (\d+) paths needed\)/)
+    const stats = b.count('stats')
+    expect(stats).toBeGreaterThanOrEqual(3 * 5)
+    expect(stats).toBeLessThanOrEqual(3 * 6)
+    expect(b.count('trends')).toBeLessThanOrEqual(3 * 2)
+    expect(b.count('torrents')).toBe(3)
+    // B's save adds its own rows only; the old weeks stay on the branch: importing every file
+    // of the branch gives every row of A's database and B's.
+    b.sql(addStats(Date.parse(late) / 1000))
+    const saved = b.script('save', { ...env, MEDIASTRENDS_NOW: late })
+    // A new month: a new snapshot base (restores read from it on), and the new stats.
+    expect(saved.stderr).toMatch(/pushed \d+ new row\(s\) in 2 file\(s\) \(trackers 2, .*, stats 3\)/)
+    expect(branchFiles('data-window').filter((f) => /^snapshot\/2026-05\/base-/.test(f))).toHaveLength(1)
+    const all = join(tmp, 'w-all')
+    mkdirSync(all)
+    run('sh', ['-c', `git --git-dir "${remote}" archive data-window | tar -x -C "${all}"`], tmp)
+    const c = machine('w-c')
+    const cdb = openDb(c.dbPath)
+    try {
+      const files = run('find', [all, '-name', '*.ndjson.gz'], tmp).stdout.trim().split('\n').sort()
+      const snap = files.filter((f) => f.includes('/snapshot/'))
+      return importFiles(cdb, [...snap, ...files.filter((f) => !f.includes('/snapshot/'))]).then((counts) => {
+        expect(counts.bad).toBe(0)
+        closeDb(cdb)
+        expect(c.count('stats')).toBe(a.count('stats') + 3)
+        expect(c.count('trends')).toBe(a.count('trends'))
+      })
+    } catch (err) {
+      closeDb(cdb)
+      throw err
+    }
   })
 })

@@ -1,0 +1,286 @@
+/**
+ * The `data` branch layout: the database as add-only NDJSON files (format: ndjson.ts), so that a
+ * scheduled run restores and saves in a time that does not grow with the history's age.
+ *
+ *   snapshot/YYYY-MM/base-<stamp>.ndjson.gz      every row of the slow-changing tables (torrents,
+ *   snapshot/YYYY-MM/changes-<stamp>.ndjson.gz   trackers, links, media…): a base at the first save
+ *                                                of a month, then one file of changed rows per save
+ *   <table>/<Monday YYYY-MM-DD>/<stamp>.ndjson.gz  the growing tables (stats, trends, runs…), by
+ *                                                the ISO week of each row's time: one file of new
+ *                                                rows per save; a closed week never changes
+ *
+ * A file is written once and never rewritten; each holds one save's rows (far under GitHub's
+ * 50 MB warning). A restore imports the latest month's snapshot plus, per growing table, the weeks
+ * its readers need (RESTORE_DAYS: the trend window for the scrapes, the site's chart range for
+ * the charts and activity), and the table's newest week (the save compares against it). A save
+ * writes only rows not on the branch yet: snapshot rows whose latest line differs, and growing
+ * rows from the table's newest week on that are not in that week's files ("known" files: what
+ * the restore extracted, plus what another run pushed meanwhile).
+ *
+ * Older months' snapshots and older weeks stay on the branch (nothing is ever lost, and any full
+ * history can be rebuilt by importing everything in path order); they are only not read by runs.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
+import { dirname, join, relative, sep } from 'node:path'
+import type { Config } from '../config/schema.ts'
+import type { Db } from './client.ts'
+import {
+  EXPORT_TABLES,
+  header,
+  type ImportCounts,
+  importFiles,
+  inReadTransaction,
+  LineWriter,
+  SPECS,
+  tableLines,
+} from './ndjson.ts'
+
+const DAY = 86_400
+
+/** The growing tables: the column that places a row in its week, and how many days a run needs back. */
+export const GROWING: Record<string, { time: string; days: (cfg: Pick<Config, 'trends_manager'>) => number }> = {
+  stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
+  indexer_stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
+  trends: { time: 'time', days: () => 8 },
+  runs: { time: 'clock', days: () => 8 },
+  // What the site's charts show (site/lib/view.ts CHART_DAYS = 90), and a margin.
+  media_trends: { time: 'time', days: () => 92 },
+  charts: { time: 'time', days: () => 92 },
+  torrent_activity: { time: 'day', days: () => 92 },
+  media_activity: { time: 'day', days: () => 92 },
+}
+for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)
+/** Every other exported table is in the snapshot. */
+export const SNAPSHOT: string[] = EXPORT_TABLES.map((t) => t.name).filter((n) => !(n in GROWING))
+
+/** Files of a data branch written by version 1 (one append-only export): migrated by the next save. */
+export const LEGACY = /^data\/export\.ndjson(\.gz)?$/
+
+const iso = (s: number) => new Date(s * 1000).toISOString()
+/** The Monday (UTC) of the ISO week holding `time`. */
+export const weekOf = (time: number): string => {
+  const day = Math.floor(time / DAY)
+  const weekday = (day + 3) % 7 // 1970-01-01 was a Thursday; Monday = 0
+  return iso((day - ((weekday + 7) % 7)) * DAY).slice(0, 10)
+}
+export const monthOf = (time: number): string => iso(time).slice(0, 7)
+const weekStart = (week: string) => Date.parse(`${week}T00:00:00Z`) / 1000
+
+/** A file name stamp: the run clock, and random bytes so two racing saves never pick the same name. */
+export const stamp = (now: number): string =>
+  `${iso(now)
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(3).toString('hex')}`
+
+interface Parsed {
+  path: string
+  kind: 'legacy' | 'snapshot' | 'growing'
+  table?: string
+  /** YYYY-MM (snapshot) or the week's Monday (growing). */
+  period?: string
+  base?: boolean
+  stamp?: string
+}
+
+/** What a branch path is (undefined: not ours). */
+export function parsePath(path: string): Parsed | undefined {
+  if (LEGACY.test(path)) return { path, kind: 'legacy' }
+  const snap = /^snapshot\/(\d{4}-\d{2})\/(base|changes)-([^/]+)\.ndjson\.gz$/.exec(path)
+  if (snap) return { path, kind: 'snapshot', period: snap[1], base: snap[2] === 'base', stamp: snap[3] }
+  const grow = /^([a-z_]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\.ndjson\.gz$/.exec(path)
+  if (grow?.[1] && grow[1] in GROWING) return { path, kind: 'growing', table: grow[1], period: grow[2], stamp: grow[3] }
+  return undefined
+}
+
+/** Import order: legacy file, snapshot (by month, base first, then stamp), then growing tables in export order, by week and stamp. */
+function sortParsed(files: Parsed[]): Parsed[] {
+  const tableRank = new Map(EXPORT_TABLES.map((t, i) => [t.name, i]))
+  const rank = (p: Parsed) => (p.kind === 'legacy' ? 0 : p.kind === 'snapshot' ? 1 : 2)
+  return [...files].sort(
+    (a, b) =>
+      rank(a) - rank(b) ||
+      (tableRank.get(a.table ?? '') ?? 0) - (tableRank.get(b.table ?? '') ?? 0) ||
+      (a.period ?? '').localeCompare(b.period ?? '') ||
+      // A month's base before its changes (written after it, whatever the stamps say).
+      Number(Boolean(b.base)) - Number(Boolean(a.base)) ||
+      (a.stamp ?? '').localeCompare(b.stamp ?? '') ||
+      a.path.localeCompare(b.path),
+  )
+}
+
+/** The latest month holding a base, per the snapshot files given. */
+function snapshotMonth(files: Parsed[]): string | undefined {
+  return files
+    .filter((p) => p.kind === 'snapshot' && p.base)
+    .map((p) => p.period as string)
+    .sort()
+    .at(-1)
+}
+
+/**
+ * What a run restores, given the branch's file list: folders (and the legacy file) to extract.
+ * The latest month's snapshot; per growing table, the weeks that reach into its window before
+ * `now`, and its newest week.
+ */
+export function pick(paths: string[], now: number, cfg: Pick<Config, 'trends_manager'>): string[] {
+  const parsed = paths.map(parsePath).filter((p): p is Parsed => p !== undefined)
+  const out = new Set<string>()
+  for (const p of parsed) if (p.kind === 'legacy') out.add(p.path)
+  const month = snapshotMonth(parsed)
+  // Snapshot folders from the latest base on (a later month without a base would be a racing save's).
+  for (const p of parsed) if (p.kind === 'snapshot' && month && (p.period as string) >= month) out.add(dirname(p.path))
+  for (const [table, g] of Object.entries(GROWING)) {
+    const weeks = [...new Set(parsed.filter((p) => p.table === table).map((p) => p.period as string))].sort()
+    const from = now - g.days(cfg) * DAY
+    for (const w of weeks) if (weekStart(w) + 7 * DAY > from) out.add(`${table}/${w}`)
+    if (weeks.length) out.add(`${table}/${weeks.at(-1)}`)
+  }
+  return [...out].sort()
+}
+
+/** Every branch file under `dir` (an extracted tree), as branch paths. */
+export function listTree(dir: string): string[] {
+  if (!existsSync(dir)) return []
+  const out: string[] = []
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const full = join(d, name)
+      if (statSync(full).isDirectory()) walk(full)
+      else out.push(relative(dir, full).split(sep).join('/'))
+    }
+  }
+  walk(dir)
+  return out.sort()
+}
+
+/** Import the extracted files under `dir` in order; a damaged file is reported and the others go on. */
+export async function restorePartitions(db: Db, dir: string): Promise<ImportCounts & { files: number }> {
+  const files = sortParsed(
+    listTree(dir)
+      .map(parsePath)
+      .filter((p): p is Parsed => p !== undefined),
+  ).map((p) => join(dir, p.path))
+  const counts = await importFiles(db, files)
+  return { ...counts, files: files.length }
+}
+
+/** What the branch already holds, from the known files: the save writes only what differs. */
+async function knownState(knownDir: string) {
+  const parsed = listTree(knownDir)
+    .map(parsePath)
+    .filter((p): p is Parsed => p !== undefined)
+  const newestWeek = new Map<string, string>()
+  for (const p of parsed) {
+    if (p.kind !== 'growing' || !p.table) continue
+    if ((p.period as string) > (newestWeek.get(p.table) ?? '')) newestWeek.set(p.table, p.period as string)
+  }
+  const month = snapshotMonth(parsed)
+  const snapshotFiles = parsed.filter((p) => p.kind === 'snapshot' && month && (p.period as string) >= month)
+  const weekFiles = parsed.filter((p) => p.kind === 'growing' && p.table && newestWeek.get(p.table) === p.period)
+  /** Growing tables: the lines of their newest week. Snapshot: natural key → its latest line. */
+  const lines = new Set<string>()
+  const latest = new Map<string, string>()
+  let columns: Record<string, string[]> = {}
+  const { readLines } = await import('../core/lines.ts')
+  for (const p of sortParsed([...snapshotFiles, ...weekFiles])) {
+    try {
+      for await (const line of readLines(join(knownDir, p.path))) {
+        if (line.startsWith('{')) {
+          try {
+            const h = JSON.parse(line) as { version?: number; columns?: Record<string, string[]> }
+            columns = h.version === 2 && h.columns ? h.columns : {}
+          } catch {
+            columns = {}
+          }
+        } else if (p.kind === 'growing') lines.add(line)
+        else {
+          const key = snapshotKey(line, columns)
+          if (key) latest.set(key, line)
+        }
+      }
+    } catch {
+      // A damaged file: its rows count as not saved, and are written again.
+    }
+  }
+  return { month, newestWeek, lines, latest }
+}
+
+/** `["table",…]` → its natural key as a string (snapshot tables; undefined for a bad line). */
+function snapshotKey(line: string, columns: Record<string, string[]>): string | undefined {
+  let row: unknown
+  try {
+    row = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(row)) return undefined
+  const [table, ...values] = row
+  const s = SPECS.get(String(table))
+  const cols = columns[String(table)]
+  if (!s || !cols) return undefined
+  return JSON.stringify([table, ...s.key.map((k) => values[cols.indexOf(k)] ?? null)])
+}
+
+export interface SaveResult {
+  /** Branch paths written under outDir. */
+  files: string[]
+  rows: number
+  /** Rows per table. */
+  tables: Record<string, number>
+}
+
+/**
+ * Write the rows the branch does not hold yet into new files under `outDir` (branch paths),
+ * comparing with the files under `knownDir`. All tables are read in one read transaction.
+ */
+export async function savePartitions(db: Db, knownDir: string, outDir: string, now: number): Promise<SaveResult> {
+  const known = await knownState(knownDir)
+  const ownColumns = (JSON.parse(header()) as { columns: Record<string, string[]> }).columns
+  const st = stamp(now)
+  const writers = new Map<string, LineWriter>()
+  const tables: Record<string, number> = {}
+  let rows = 0
+  /** Buffer a line into its file; a promise (to await) only when a batch went out. */
+  const write = (path: string, table: string, line: string): Promise<void> | undefined => {
+    let w = writers.get(path)
+    if (!w) {
+      const full = join(outDir, path)
+      mkdirSync(dirname(full), { recursive: true })
+      w = new LineWriter(full)
+      writers.set(path, w)
+      w.write(header())
+    }
+    tables[table] = (tables[table] ?? 0) + 1
+    rows++
+    return w.write(line)
+  }
+  await inReadTransaction(db, async () => {
+    const month = monthOf(now)
+    const base = known.month !== month
+    const snapPath = `snapshot/${month}/${base ? 'base' : 'changes'}-${st}.ndjson.gz`
+    for (const table of SNAPSHOT) {
+      for (const [, line] of tableLines(db, table)) {
+        if (!base) {
+          const key = snapshotKey(line, ownColumns)
+          if (key && known.latest.get(key) === line) continue
+        }
+        const wait = write(snapPath, table, line)
+        if (wait) await wait
+      }
+    }
+    for (const t of EXPORT_TABLES) {
+      const g = GROWING[t.name]
+      if (!g) continue
+      const week = known.newestWeek.get(t.name)
+      const since = week ? weekStart(week) : undefined
+      for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since })) {
+        if (since !== undefined && known.lines.has(line)) continue
+        const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
+        if (wait) await wait
+      }
+    }
+  })
+  for (const w of writers.values()) await w.close()
+  return { files: [...writers.keys()].sort(), rows, tables }
+}
