@@ -17,7 +17,7 @@
 import { siteSettings } from '../../schema/tables.ts'
 import { type Db, tx } from '../db/client.ts'
 import { type ChartCounts, writeCharts } from './charts.ts'
-import { type DayActivity, dailyActivity, type Scrape, sumDays } from './daily.ts'
+import { DAY, type DayActivity, dailyActivity, dayOf, type Scrape, sumDays } from './daily.ts'
 
 export interface SiteInput {
   title: string
@@ -101,6 +101,8 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
          counters = excluded.counters`,
     )
     const linkOf = c.prepare('SELECT media_id FROM torrent_media WHERE torrent_id = ?').pluck()
+    const firstScrape = c.prepare('SELECT MIN(time) FROM stats WHERE torrent_id = ?').pluck()
+    const hasDay = c.prepare('SELECT 1 FROM torrent_activity WHERE torrent_id = ? AND day = ?').pluck()
     /** media id → the earliest day to recompute */
     const dirtyMedia = new Map<number, number>()
     const dirty = (mediaId: number | null | undefined, from: number) => {
@@ -114,16 +116,23 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
       if (t.last === t.last_time && t.has_state !== null) continue
       if (t.last === null && t.day === null) continue // never scraped, nothing stored
       const resume = t.last !== null && t.day !== null && t.last_time !== null && t.last > t.last_time
-      const from = resume ? (t.day as number) : ALL
-      if (clearDays.run(t.id, from).changes > 0 && !resume) rewritten.add(t.id)
+      let from = resume ? (t.day as number) : ALL
+      if (!resume && t.last !== null) {
+        // Days stored before the oldest scrape at hand came with the data (a restore of the data
+        // branch holds the last weeks of scrapes but months of activity): keep them, and the
+        // oldest scraped day too, which lacks its counter base; recompute from the day after.
+        const firstDay = dayOf(firstScrape.get(t.id) as number)
+        if (hasDay.get(t.id, firstDay)) from = firstDay + DAY
+      }
+      if (clearDays.run(t.id, from).changes > 0 && from === ALL) rewritten.add(t.id)
       const { days, resume: next } =
         t.last === null
           ? { days: [], resume: null }
           : dailyActivity(
-              scrapesFrom.all(t.id, from) as Scrape[],
+              scrapesFrom.all(t.id, resume ? from : ALL) as Scrape[],
               resume ? { counters: JSON.parse(t.counters ?? '{}') as Record<string, number> } : undefined,
             )
-      for (const d of days) addDay.run(t.id, d.day, d.seeders, d.leechers, d.peers, d.downloads)
+      for (const d of days) if (d.day >= from) addDay.run(t.id, d.day, d.seeders, d.leechers, d.peers, d.downloads)
       saveState.run(t.id, next?.day ?? null, t.last, next ? JSON.stringify(next.counters) : null)
       dirty(linkOf.get(t.id) as number | undefined, rewritten.has(t.id) ? ALL : from)
       torrentsDone++

@@ -112,6 +112,31 @@ describe('site data', () => {
     )
   })
 
+  it('after a restore (no activity_state, scrapes of the last weeks only): days older than the scrapes, and the oldest scraped day, are kept', () => {
+    const ctx = fresh()
+    const db = ctx.db()
+    seed(db)
+    refreshSiteData(db, SITE, 0)
+    const full = table(db, 'torrent_activity')
+    const fullMedia = table(db, 'media_activity')
+    // What a restore of the data branch holds: months of activity, the scrapes from day 1 on only.
+    db.$client.exec(`DELETE FROM activity_state; DELETE FROM stats WHERE time < ${D + DAY}`)
+    for (let k = 12; k < 16; k++) scrape(db, 3, D + k * 6 * H, k)
+    refreshSiteData(db, SITE, 0)
+    const after = table(db, 'torrent_activity')
+    // Day 0 (no scrape left) and day 1 (the oldest scraped: no counter base) keep their stored rows.
+    for (const id of [1, 2, 3, 4]) {
+      for (const day of [D, D + DAY]) {
+        expect(after.find((r) => r.torrent_id === id && r.day === day)).toEqual(
+          full.find((r) => r.torrent_id === id && r.day === day),
+        )
+      }
+    }
+    expect(table(db, 'media_activity').filter((r) => r.day === D)).toEqual(fullMedia.filter((r) => r.day === D))
+    // The new scrapes of torrent 3 are counted.
+    expect(after.filter((r) => r.torrent_id === 3 && r.day >= D + 3 * DAY).length).toBeGreaterThan(0)
+  })
+
   it('is idempotent, and recomputes only torrents with new scrapes and their media: same tables as from scratch', () => {
     const ctx = fresh()
     const db = ctx.db()
