@@ -235,9 +235,6 @@ export function iniSchema(base: string) {
         'serve: also save the database to the data branch of publish_remote (scripts/data-branch.sh, as the Actions publisher)',
       ),
       data_branch: str.describe('serve: the data branch (the Actions publisher’s is "data")'),
-      data_file: str.describe(
-        'serve: the export file in the data branch (the Actions publisher’s: data/export.ndjson.gz)',
-      ),
     }),
   })
 }

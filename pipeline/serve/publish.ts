@@ -192,7 +192,6 @@ export async function dataBranch(
       ...env,
       DATA_REMOTE: 'origin',
       DATA_BRANCH: serve.data_branch,
-      DATA_FILE: serve.data_file,
       MEDIASTRENDS: `${process.execPath} ${join(PACKAGE_ROOT, 'bin', 'mediastrends.mjs')}`,
       MEDIASTRENDS_MODE: config.mode,
       ...(userFile ? { MEDIASTRENDS_DIRCONF: dirname(userFile) } : {}),

@@ -134,7 +134,7 @@ describe('site data', () => {
     }
     expect(table(db, 'media_activity').filter((r) => r.day === D)).toEqual(fullMedia.filter((r) => r.day === D))
     // The new scrapes of torrent 3 are counted.
-    expect(after.filter((r) => r.torrent_id === 3 && r.day >= D + 3 * DAY).length).toBeGreaterThan(0)
+    expect(after.filter((r) => r.torrent_id === 3 && (r.day ?? 0) >= D + 3 * DAY).length).toBeGreaterThan(0)
   })
 
   it('is idempotent, and recomputes only torrents with new scrapes and their media: same tables as from scratch', () => {

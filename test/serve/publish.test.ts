@@ -48,7 +48,6 @@ const serveConfig = (over: Partial<Config['serve']>): Config['serve'] => ({
   publish_ssh_key: '',
   publish_data: false,
   data_branch: 'data',
-  data_file: 'data/export.ndjson.gz',
   ...over,
 })
 
@@ -126,11 +125,13 @@ describe('publish', () => {
     const env = gitEnv(config.serve, process.env, d)
     const r = await saveData(config, env, join(d, 'work'))
     expect(r).toEqual({ ok: true, target: `${remote} data` })
-    expect(git(remote, 'ls-tree', '-r', '--name-only', 'data')).toBe('data/export.ndjson.gz')
-    const rows = execFileSync('sh', ['-c', `git --git-dir='${remote}' show data:data/export.ndjson.gz | gzip -dc`], {
+    const files = git(remote, 'ls-tree', '-r', '--name-only', 'data').split('\n')
+    const runsFile = files.find((f) => /^runs\/1969-12-29\/[^/]+\.ndjson\.gz$/.test(f))
+    expect(runsFile, files.join('\n')).toBeDefined()
+    const rows = execFileSync('sh', ['-c', `git --git-dir='${remote}' show 'data:${runsFile}' | gzip -dc`], {
       encoding: 'utf8',
     })
-    expect(rows).toMatch(/^\["runs",1,"run",/m)
+    expect(rows).toMatch(/^\["runs","run",/m)
     // a second save with nothing new commits nothing
     expect((await saveData(config, env, join(d, 'work'))).ok).toBe(true)
     expect(git(remote, 'rev-list', '--count', 'data')).toBe('1')
