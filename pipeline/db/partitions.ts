@@ -39,7 +39,19 @@ import {
 const DAY = 86_400
 
 /** The growing tables: the column that places a row in its week, and how many days a run needs back. */
-export const GROWING: Record<string, { time: string; days: (cfg: Pick<Config, 'trends_manager'>) => number }> = {
+export const GROWING: Record<
+  string,
+  {
+    time: string
+    days: (cfg: Pick<Config, 'trends_manager'>) => number
+    /**
+     * Rows of a day are rewritten by every run of that day (the daily activity): only days before
+     * the run's are saved, each once, when closed. The open day is recomputed from the scrapes
+     * (always in the restored window) by the next `site data`.
+     */
+    closedDays?: true
+  }
+> = {
   stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
   indexer_stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
   trends: { time: 'time', days: () => 8 },
@@ -47,8 +59,8 @@ export const GROWING: Record<string, { time: string; days: (cfg: Pick<Config, 't
   // What the site's charts show (site/lib/view.ts CHART_DAYS = 90), and a margin.
   media_trends: { time: 'time', days: () => 92 },
   charts: { time: 'time', days: () => 92 },
-  torrent_activity: { time: 'day', days: () => 92 },
-  media_activity: { time: 'day', days: () => 92 },
+  torrent_activity: { time: 'day', days: () => 92, closedDays: true },
+  media_activity: { time: 'day', days: () => 92, closedDays: true },
 }
 for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)
 /** Every other exported table is in the snapshot. */
@@ -269,6 +281,7 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
         if (wait) await wait
       }
     }
+    const openDay = now - (((now % DAY) + DAY) % DAY)
     for (const t of EXPORT_TABLES) {
       const g = GROWING[t.name]
       if (!g) continue
@@ -276,6 +289,7 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
       const since = week ? weekStart(week) : undefined
       for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since })) {
         if (since !== undefined && known.lines.has(line)) continue
+        if (g.closedDays && Number(time) >= openDay) continue
         const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
         if (wait) await wait
       }
