@@ -22,7 +22,6 @@ import {
   mediaById,
   mediaPaths,
   overview,
-  type RankedMedia,
   rankHistory,
   ranking,
   type Scrape,
@@ -435,17 +434,4 @@ export function archiveDay(props: ArchiveDayProps): ArchiveDayView {
   return { ...props, movies: r('movie'), series: r('series') }
 }
 
-// ---- feeds (RSS, Radarr, Sonarr) ----
-
-export interface FeedView {
-  title: string
-  siteUrl: string
-  latest: number | null
-  items: RankedMedia[]
-}
-
-/** The latest ranking of one kind, with the ids the *arr tools need. */
-export function feed(kind: Kind): FeedView {
-  const { title, siteUrl, latest } = siteView()
-  return { title, siteUrl, latest, items: ranking(kind, latest, HOME_LIMIT) }
-}
+// Feeds (RSS, Radarr, Sonarr, lists) are built from the stored charts: lib/feed-view.ts, lib/feeds.ts.
