@@ -13,7 +13,7 @@
  * latest chart, never an empty one. Every read is bounded (a run's rows, a few recent days, the
  * previous chart, one index seek per charted title), so a run's cost does not grow with history.
  */
-import type { ChartWindow, MediaKind } from '../../schema/tables.ts'
+import type { ChartWindow, charts, MediaKind } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
 import { DAY, dayOf } from './daily.ts'
 
@@ -56,15 +56,10 @@ export interface Past {
   peakRank: number
 }
 
-export interface ChartRow {
-  mediaId: number
-  rank: number
-  value: number
-  lastRank: number | null
-  periods: number
-  peakRank: number
-  reentry: boolean
-}
+export type ChartRow = Pick<
+  typeof charts.$inferSelect,
+  'mediaId' | 'rank' | 'value' | 'lastRank' | 'periods' | 'peakRank' | 'reentry'
+>
 
 /** The top `size` by value (ties: smaller media id first), values > 0 only. */
 export function topValues(values: Iterable<Ranked>, size = CHART_SIZE): Ranked[] {

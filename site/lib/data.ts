@@ -42,17 +42,11 @@ export type SiteRow = typeof siteSettings.$inferSelect
 export type DayActivity = typeof mediaActivity.$inferSelect
 
 /** One row of a chart (`charts`, written by the pipeline) with its movie or series. */
-export interface ChartEntry extends Media {
-  window: ChartWindow
-  time: number
-  rank: number
-  /** day: downloads per day; week: downloads over the 7 days; rising: its rising score. */
-  value: number
-  lastRank: number | null
-  periods: number
-  peakRank: number
-  reentry: boolean
-}
+export type ChartEntry = Media &
+  Pick<
+    typeof chartsT.$inferSelect,
+    'window' | 'time' | 'rank' | 'value' | 'lastRank' | 'periods' | 'peakRank' | 'reentry'
+  >
 
 export interface RankedMedia extends Media {
   rank: number

@@ -2,29 +2,18 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { IMDB_FIXTURE, loadImdbFixture } from '../../devkit/names/imdb/index.ts'
 import type { Context } from '../../pipeline/context.ts'
 import { imdbResolver, Lru, pickCandidate } from '../../pipeline/group/aliases.ts'
 import { importImdb } from '../../pipeline/group/command.ts'
 import { ImdbProvider } from '../../pipeline/group/metadata.ts'
 import { normaliseTitle } from '../../pipeline/group/parse.ts'
-import { testContext } from '../helpers/config.ts'
+import { contextsPerTest } from '../helpers/config.ts'
 import { capture } from './helpers.ts'
 
-let ctxs: (Context & { dirs: { dir: string; cleanup(): void } })[] = []
-afterEach(() => {
-  for (const c of ctxs) {
-    c.close()
-    c.dirs.cleanup()
-  }
-  ctxs = []
-})
-function setup() {
-  const ctx = testContext()
-  ctxs.push(ctx)
-  return ctx
-}
+const context = contextsPerTest()
+const setup = () => context()
 const akasOf = (ctx: Context, tconst: string) =>
   (
     ctx.db().$client.prepare('SELECT norm_title FROM imdb_akas WHERE tconst = ? ORDER BY norm_title').all(tconst) as {

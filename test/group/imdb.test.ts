@@ -1,26 +1,15 @@
 import { spawnSync } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Context } from '../../pipeline/context.ts'
 import { UserError } from '../../pipeline/core/errors.ts'
 import { importImdb, mediaCompute } from '../../pipeline/group/command.ts'
-import { testContext } from '../helpers/config.ts'
+import { contextsPerTest } from '../helpers/config.ts'
 import { capture, seedTrendRun, writeImdbDatasets } from './helpers.ts'
 
-let ctxs: (Context & { dirs: { dir: string; cleanup(): void } })[] = []
-afterEach(() => {
-  for (const c of ctxs) {
-    c.close()
-    c.dirs.cleanup()
-  }
-  ctxs = []
-})
-function setup() {
-  const ctx = testContext()
-  ctxs.push(ctx)
-  return ctx
-}
+const context = contextsPerTest()
+const setup = () => context()
 
 const TITLES: Parameters<typeof writeImdbDatasets>[1] = [
   ['tt0062622', 'movie', '2001: A Space Odyssey', '2001: A Space Odyssey', 1968, 'Adventure,Sci-Fi'],

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import type { Context } from '../../pipeline/context.ts'
 import { type MediaLine, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
 import { PARSER_VERSION } from '../../pipeline/group/parse.ts'
-import { testContext } from '../helpers/config.ts'
+import { contextsPerTest } from '../helpers/config.ts'
 import { capture, hashOf, type SeedTorrent, seedTrendRun } from './helpers.ts'
 
 const T1 = 1_768_478_400
@@ -36,19 +36,8 @@ const RUN2: SeedTorrent[] = [
   { name: 'Lone Pine 2020 720p', category: 'movies', imdb: 'tt0000777', score: 6 },
 ]
 
-let ctxs: (Context & { dirs: { cleanup(): void } })[] = []
-afterEach(() => {
-  for (const c of ctxs) {
-    c.close()
-    c.dirs.cleanup()
-  }
-  ctxs = []
-})
-function setup() {
-  const ctx = testContext({})
-  ctxs.push(ctx)
-  return ctx
-}
+const context = contextsPerTest()
+const setup = () => context({})
 
 /** Changes the feed brings for torrents of run 1 by the time of run 2 (ingest only fills empty fields). */
 function fill(ctx: Context) {

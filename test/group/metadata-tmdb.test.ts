@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { type Context, httpPolicy } from '../../pipeline/context.ts'
 import { mediaCompute } from '../../pipeline/group/command.ts'
 import { alternativeTitles, TmdbProvider } from '../../pipeline/group/metadata.ts'
-import { testContext } from '../helpers/config.ts'
+import { contextsPerTest } from '../helpers/config.ts'
 import { startTmdbFixture, type TmdbFixture } from '../servers/tmdb.ts'
 import { capture, seedTrendRun } from './helpers.ts'
 
@@ -51,20 +51,9 @@ afterEach(() => {
   tmdb.requests.length = 0
 })
 
-let ctxs: (Context & { dirs: { dir: string; cleanup(): void } })[] = []
-afterEach(() => {
-  for (const c of ctxs) {
-    c.close()
-    c.dirs.cleanup()
-  }
-  ctxs = []
-})
+const context = contextsPerTest()
 const ini = () => `[tmdb]\napikey = ${tmdb.apiKey}\nbase_url = ${tmdb.baseUrl}\n[retry]\ntries = 2\ndelay = 0.01\n`
-function setup() {
-  const ctx = testContext({ ini: ini() })
-  ctxs.push(ctx)
-  return ctx
-}
+const setup = () => context({ ini: ini() })
 const provider = (ctx: Context) => new TmdbProvider(ctx.config().tmdb, httpPolicy(ctx.config()))
 
 describe('TMDB alternative titles', () => {

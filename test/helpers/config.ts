@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { afterEach } from 'vitest'
 import { stringify } from 'yaml'
 import { loadConfig } from '../../pipeline/config/load.ts'
 import type { Config } from '../../pipeline/config/schema.ts'
@@ -62,4 +63,23 @@ export function testContext(files: ConfigFiles = {}, now = '2026-01-15T12:00:00Z
   const logs = memoryLog()
   const ctx = makeContext({ clock: fixedClock(new Date(now)), loadConfig: () => dirs.load(), log: logs.log })
   return Object.assign(ctx, { dirs, logs })
+}
+
+/**
+ * `const context = contextsPerTest()` at the top of a test file: `context(files?)` makes a test
+ * context, closed and its folder removed after each test.
+ */
+export function contextsPerTest(): (files?: ConfigFiles, now?: string) => TestContext {
+  const made: TestContext[] = []
+  afterEach(() => {
+    for (const c of made.splice(0)) {
+      c.close()
+      c.dirs.cleanup()
+    }
+  })
+  return (files = {}, now) => {
+    const c = testContext(files, now)
+    made.push(c)
+    return c
+  }
 }
