@@ -142,51 +142,61 @@ export function iniSchema(base: string) {
       max_date: optDate.describe('ignore torrents published after'),
       candidates_status: statusList.describe('statuses scraped by `torrents stats`'),
     }),
-    trends_manager: z.strictObject({
-      engine: z
-        .enum(ENGINES)
-        .describe(
-          'nowcast (expected downloads of the next 24 h), velocity (downloads/hour) or normalized (the older tool’s engine)',
+    trends_manager: z
+      .strictObject({
+        engine: z
+          .enum(ENGINES)
+          .describe(
+            'nowcast (expected downloads of the next 24 h), velocity (downloads/hour) or normalized (the older tool’s engine)',
+          ),
+        min_date: optDate.describe('start of the scoring window (default: max_date − delta_days)'),
+        max_date: optDate.describe('end of the scoring window (default: the run clock)'),
+        delta_days: num(0.001, 3650).describe('length of the scoring window in days'),
+        torrents_status: statusList.describe('statuses scored by `torrents trends compute`'),
+        tau: num(0, 1).describe('share of the candidates that trend: K = min(ceil(tau·N), max_trendings)'),
+        max_trendings: int(0, 1_000_000).describe('most torrents that trend in one run'),
+        weight_seeders: num(0).describe('normalized engine: weight of seeders'),
+        weight_completed: num(0).describe('weight of downloads (completed)'),
+        weight_leechers: num(0).describe('weight of leechers'),
+        lambda: num(0).describe('normalized engine: decay per day seen'),
+        half_life_hours: num(0.01, 24 * 365).describe('velocity engine: half-life of the smoothing, in hours'),
+        nowcast_recent_scrapes: num(1, 100).describe(
+          'nowcast engine: length of the recent window, in scrape intervals (hourly scrapes: hours)',
         ),
-      min_date: optDate.describe('start of the scoring window (default: max_date − delta_days)'),
-      max_date: optDate.describe('end of the scoring window (default: the run clock)'),
-      delta_days: num(0.001, 3650).describe('length of the scoring window in days'),
-      torrents_status: statusList.describe('statuses scored by `torrents trends compute`'),
-      tau: num(0, 1).describe('share of the candidates that trend: K = min(ceil(tau·N), max_trendings)'),
-      max_trendings: int(0, 1_000_000).describe('most torrents that trend in one run'),
-      weight_seeders: num(0).describe('normalized engine: weight of seeders'),
-      weight_completed: num(0).describe('weight of downloads (completed)'),
-      weight_leechers: num(0).describe('weight of leechers'),
-      lambda: num(0).describe('normalized engine: decay per day seen'),
-      half_life_hours: num(0.01, 24 * 365).describe('velocity engine: half-life of the smoothing, in hours'),
-      nowcast_recent_scrapes: num(1, 100).describe(
-        'nowcast engine: length of the recent window, in scrape intervals (hourly scrapes: hours)',
-      ),
-      nowcast_recent_min_hours: num(0.5, 48).describe('nowcast engine: shortest recent window, in hours'),
-      nowcast_recent_max_hours: num(0.5, 48).describe('nowcast engine: longest recent window, in hours'),
-      nowcast_recent_weight: num(0, 1).describe(
-        'nowcast engine: weight of the recent window against the last 24 h (0: the last 24 h only)',
-      ),
-      nowcast_leechers_scrapes: num(0.1, 24).describe(
-        'nowcast engine: half-life of the leecher smoothing, in scrape intervals',
-      ),
-      nowcast_completion: num(0, 1).describe('nowcast engine: share of the peers who start a download and finish it'),
-      nowcast_pipeline: num(0, 1).describe(
-        'nowcast engine: share of the leechers there now expected to complete within 24 h',
-      ),
-      nowcast_starved_ratio: num(0, 10).describe(
-        'nowcast engine: below this many seeders per leecher, leecher growth counts only in proportion (0: always fully)',
-      ),
-      nowcast_trend_power: num(0, 2).describe(
-        'nowcast engine: how much of the day-over-day change carries into tomorrow (0: none, 1: all)',
-      ),
-      nowcast_trend_max: num(1, 100).describe('nowcast engine: largest trend factor (and 1/it the smallest)'),
-      nowcast_young_hours: num(0, 168).describe('nowcast engine: a torrent first seen less than this ago is young'),
-      nowcast_young_boost: num(1, 10).describe('nowcast engine: age prior of a torrent first seen just now'),
-      nowcast_stale_hours: num(0.5, 24 * 30).describe(
-        'nowcast engine: a tracker with no scrape this long before the latest one is left out; fade half-life',
-      ),
-    }),
+        nowcast_recent_min_hours: num(0.5, 48).describe('nowcast engine: shortest recent window, in hours'),
+        nowcast_recent_max_hours: num(0.5, 48).describe('nowcast engine: longest recent window, in hours'),
+        nowcast_recent_weight: num(0, 1).describe(
+          'nowcast engine: weight of the recent window against the last 24 h (0: the last 24 h only)',
+        ),
+        nowcast_leechers_scrapes: num(0.1, 24).describe(
+          'nowcast engine: half-life of the leecher smoothing, in scrape intervals',
+        ),
+        nowcast_completion: num(0, 1).describe('nowcast engine: share of the peers who start a download and finish it'),
+        nowcast_pipeline: num(0, 1).describe(
+          'nowcast engine: share of the leechers there now expected to complete within 24 h',
+        ),
+        nowcast_starved_ratio: num(0, 10).describe(
+          'nowcast engine: below this many seeders per leecher, leecher growth counts only in proportion (0: always fully)',
+        ),
+        nowcast_trend_power: num(0, 2).describe(
+          'nowcast engine: how much of the day-over-day change carries into tomorrow (0: none, 1: all)',
+        ),
+        nowcast_trend_max: num(1, 100).describe('nowcast engine: largest trend factor (and 1/it the smallest)'),
+        nowcast_young_hours: num(0, 168).describe('nowcast engine: a torrent first seen less than this ago is young'),
+        nowcast_young_boost: num(1, 10).describe('nowcast engine: age prior of a torrent first seen just now'),
+        nowcast_stale_hours: num(0.5, 24 * 30).describe(
+          'nowcast engine: a tracker with no scrape this long before the latest one is left out; fade half-life',
+        ),
+      })
+      .superRefine((v, ctx) => {
+        if (v.nowcast_recent_min_hours > v.nowcast_recent_max_hours) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['nowcast_recent_min_hours'],
+            message: `must not exceed nowcast_recent_max_hours (${v.nowcast_recent_max_hours})`,
+          })
+        }
+      }),
     jackettapi: z.strictObject({
       scheme: z.enum(['http', 'https']).describe('scheme of the Torznab server'),
       domain: str.describe('host of the Torznab server'),

@@ -256,6 +256,15 @@ describe('config: every bad input is one clear error naming file and key', () =>
     expect(loadError(d)).toBe(`${d.iniFile}:5: [retry] tries: expected a whole number (got "three")`)
   })
 
+  it('nowcast windows that contradict each other name the key', () => {
+    const d = mk({ ini: '[trends_manager]\nnowcast_recent_min_hours = 12\nnowcast_recent_max_hours = 6' })
+    expect(loadError(d)).toMatch(
+      new RegExp(
+        `^${d.iniFile}:5: \\[trends_manager\\] nowcast_recent_min_hours: must not exceed nowcast_recent_max_hours \\(6\\)`,
+      ),
+    )
+  })
+
   it('number out of range', () => {
     const d = mk({ ini: '[trends_manager]\ntau = 1.5' })
     expect(loadError(d)).toMatch(new RegExp(`^${d.iniFile}:5: \\[trends_manager\\] tau: .*1.*\\(got "1.5"\\)$`))
