@@ -89,10 +89,12 @@ export function classifyParsed(t: TorrentInput, parsed: ParsedRelease): Classifi
   }
 }
 
-class UnionFind {
-  private parent: number[]
+/** Disjoint sets over 0..n-1 (path compression; the smaller index is the root). Also used by incremental.ts. */
+export class UnionFind {
+  private parent: Int32Array
   constructor(n: number) {
-    this.parent = Array.from({ length: n }, (_, i) => i)
+    this.parent = new Int32Array(n)
+    for (let i = 0; i < n; i++) this.parent[i] = i
   }
   find(i: number): number {
     let r = i

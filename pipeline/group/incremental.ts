@@ -17,7 +17,7 @@
  */
 import type { MediaKind } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
-import { type ClassifiedTorrent, classifyParsed, groupKeysOf } from './grouping.ts'
+import { type ClassifiedTorrent, classifyParsed, groupKeysOf, UnionFind } from './grouping.ts'
 import { PARSER_VERSION, type ParsedRelease, parseRelease } from './parse.ts'
 
 /** What a stored parse was made from: parser version, empty name, category and feed ids. */
@@ -80,30 +80,6 @@ export function parseStale(db: Db, run: { engine: string; time: number }): numbe
   return stale.length
 }
 
-class IntUnionFind {
-  private parent: Int32Array
-  constructor(n: number) {
-    this.parent = new Int32Array(n)
-    for (let i = 0; i < n; i++) this.parent[i] = i
-  }
-  find(i: number): number {
-    let r = i
-    while (this.parent[r] !== r) r = this.parent[r] as number
-    let x = i
-    while (this.parent[x] !== r) {
-      const next = this.parent[x] as number
-      this.parent[x] = r
-      x = next
-    }
-    return r
-  }
-  union(a: number, b: number): void {
-    const ra = this.find(a)
-    const rb = this.find(b)
-    if (ra !== rb) this.parent[Math.max(ra, rb)] = Math.min(ra, rb)
-  }
-}
-
 export interface Dirty {
   /** Components to regroup, each a list of torrent ids (ascending), components in order of their first id. */
   components: number[][]
@@ -144,7 +120,7 @@ export function dirtyComponents(db: Db, kind: MediaKind, full: boolean, metaSig 
     }
   }
   keyIndex.clear()
-  const uf = new IntUnionFind(ids.length)
+  const uf = new UnionFind(ids.length)
   for (const [a, b] of pairs) uf.union(a, b)
   pairs.length = 0
   const indexOf = (id: number): number => {

@@ -252,6 +252,21 @@ function prepare(db: Db) {
       .from(chartsT)
       .where(and(eq(chartsT.window, p('window')), eq(chartsT.kind, p('kind'))))
       .prepare(),
+    chartsBetween: db
+      .select({ chart: chartsT, media })
+      .from(chartsT)
+      .innerJoin(media, eq(media.id, chartsT.mediaId))
+      .where(
+        and(
+          eq(chartsT.window, p('window')),
+          eq(chartsT.kind, p('kind')),
+          gte(chartsT.time, p('from')),
+          lte(chartsT.time, p('to')),
+          lte(chartsT.rank, p('maxRank')),
+        ),
+      )
+      .orderBy(desc(chartsT.time), asc(chartsT.rank))
+      .prepare(),
     chartAt: db
       .select({ media, c: chartsT })
       .from(chartsT)
@@ -416,8 +431,7 @@ function chartQueries(): ReturnType<typeof prepare> | null {
 
 /** The latest chart of a window and kind that has rows (empty when none yet). */
 export function latestChart(window: ChartWindow, kind: Kind, limit = 100): ChartEntry[] {
-  const q = chartQueries()
-  const time = q?.chartLatest.get({ window, kind })?.t ?? null
+  const time = latestChartTime(window, kind)
   return time === null ? [] : chartAt(window, kind, time, limit)
 }
 
@@ -563,51 +577,12 @@ export interface FeedChartEntry extends Omit<FeedChartRow, 'mediaId' | 'kind'> {
   media: Media
 }
 
-const feedChartQueries = new WeakMap<Db, ReturnType<typeof prepareCharts> | null>()
-
-function prepareCharts(db: Db) {
-  const c = schema.charts
-  const has = db.get<{ n: number }>(
-    sql`SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'charts'`,
-  )
-  if (!has?.n) return null // a database older than the charts
-  return {
-    latest: db
-      .select({ t: max(c.time) })
-      .from(c)
-      .where(and(eq(c.window, p('window')), eq(c.kind, p('kind'))))
-      .prepare(),
-    between: db
-      .select({ chart: c, media })
-      .from(c)
-      .innerJoin(media, eq(media.id, c.mediaId))
-      .where(
-        and(
-          eq(c.window, p('window')),
-          eq(c.kind, p('kind')),
-          gte(c.time, p('from')),
-          lte(c.time, p('to')),
-          lte(c.rank, p('maxRank')),
-        ),
-      )
-      .orderBy(desc(c.time), asc(c.rank))
-      .prepare(),
-  }
-}
-
-function charts() {
-  const db = open().db
-  if (!db) return null
-  if (!feedChartQueries.has(db)) feedChartQueries.set(db, prepareCharts(db))
-  return feedChartQueries.get(db) ?? null
-}
-
 /**
  * The time of the latest chart of a window and kind; null when there is none yet. The pipeline
  * never writes an empty chart, so the latest chart is the latest non-empty one.
  */
 export function latestChartTime(window: ChartWindow, kind: Kind): number | null {
-  return charts()?.latest.get({ window, kind })?.t ?? null
+  return chartQueries()?.chartLatest.get({ window, kind })?.t ?? null
 }
 
 /** The rows ranked ≤ maxRank of every chart of a window and kind from `from` to `to` (newest first, by rank). */
@@ -618,7 +593,7 @@ export function chartRows(
   to: number,
   maxRank: number,
 ): FeedChartEntry[] {
-  return (charts()?.between.all({ window, kind, from, to, maxRank }) ?? []).map(
+  return (chartQueries()?.chartsBetween.all({ window, kind, from, to, maxRank }) ?? []).map(
     ({ chart: { mediaId: _id, kind: _kind, ...row }, media: m }) => ({ ...row, media: m }),
   )
 }
