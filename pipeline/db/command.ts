@@ -100,10 +100,19 @@ export async function databaseImport(ctx: Context, files: string[]): Promise<num
   return counts.bad || counts.damaged.length ? EXIT_PARTIAL_FAILURE : 0
 }
 
+/** How far back the config's runs read (the trend engine's lookback, the site's page days). */
+async function runNeeds(ctx: Context) {
+  const { needsOf } = await import('./partitions.ts')
+  const { engines } = await import('../score/engines.ts')
+  const cfg = ctx.config()
+  return needsOf(cfg, engines[cfg.trends_manager.engine].lookbackSeconds)
+}
+
 /** `database partitions pick LIST`: the branch folders a run restores (LIST: the branch's paths, one a line). */
 export async function partitionsPick(ctx: Context, list: string): Promise<void> {
   const { readFileSync } = await import('node:fs')
   const { pick } = await import('./partitions.ts')
+  const needs = await runNeeds(ctx)
   let text: string
   try {
     text = readFileSync(list, 'utf8')
@@ -111,7 +120,7 @@ export async function partitionsPick(ctx: Context, list: string): Promise<void> 
     throw new UserError(`${list}: cannot read (${(err as Error).message})`)
   }
   const paths = text.split('\n').filter(Boolean)
-  for (const p of pick(paths, ctx.clock.nowSeconds(), ctx.config())) out(p)
+  for (const p of pick(paths, ctx.clock.nowSeconds(), needs)) out(p)
 }
 
 /** `database partitions restore DIR`: import the extracted branch files; damaged ones are reported, the rest imported. */
@@ -133,7 +142,7 @@ export async function partitionsRestore(ctx: Context, dir: string): Promise<numb
 /** `database partitions save KNOWN OUT`: write the rows not in the KNOWN branch files as new files under OUT. */
 export async function partitionsSave(ctx: Context, known: string, outDir: string): Promise<void> {
   const { savePartitions } = await import('./partitions.ts')
-  const r = await savePartitions(ctx.db(), known, outDir, ctx.clock.nowSeconds())
+  const r = await savePartitions(ctx.db(), known, outDir, ctx.clock.nowSeconds(), await runNeeds(ctx))
   const per = Object.entries(r.tables)
     .map(([t, n]) => `${t} ${n}`)
     .join(', ')

@@ -154,10 +154,16 @@ function exportSql(t: TableSpec, opts: { timeColumn?: string; where?: string } =
 export function* tableLines(
   db: Db,
   table: string,
-  opts: { timeColumn?: string; since?: number } = {},
+  /** `where`: an SQL condition on the table's row (alias `t`), ANDed with `since`. */
+  opts: { timeColumn?: string; since?: number; where?: string } = {},
 ): Generator<[number | null, string]> {
   const t = spec(table)
-  const where = opts.timeColumn && opts.since !== undefined ? `t.${q(opts.timeColumn)} >= ${Number(opts.since)}` : ''
+  const where = [
+    opts.timeColumn && opts.since !== undefined ? `t.${q(opts.timeColumn)} >= ${Number(opts.since)}` : '',
+    opts.where ? `(${opts.where})` : '',
+  ]
+    .filter(Boolean)
+    .join(' AND ')
   const stmt = db.$client.prepare(exportSql(t, { timeColumn: opts.timeColumn, where })).raw(true)
   for (const [time, line] of stmt.iterate() as Iterable<[number | null, string]>) yield [time, redact(line)]
 }

@@ -38,37 +38,75 @@ import {
 
 const DAY = 86_400
 
-/** The growing tables: the column that places a row in its week, and how many days a run needs back. */
-export const GROWING: Record<
-  string,
-  {
-    time: string
-    days: (cfg: Pick<Config, 'trends_manager'>) => number
-    /**
-     * Rows of a day are rewritten by every run of that day (the daily activity): only days before
-     * the run's are saved, each once, when closed. The open day is recomputed from the scrapes
-     * (always in the restored window) by the next `site data`.
-     */
-    closedDays?: true
-  }
-> = {
-  stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
-  indexer_stats: { time: 'time', days: (c) => Math.ceil(c.trends_manager.delta_days) + 1 },
-  trends: { time: 'time', days: () => 8 },
+/**
+ * How far back a run reads, from the config: what the restore picks and a save's daily files
+ * cover. `scoringDays`: the scrapes the trend engine reads at full resolution (its lookback, or
+ * delta_days); `pageDays`: how long a torrent keeps its page after its last scrape ([site]).
+ */
+export interface Needs {
+  scoringDays: number
+  pageDays: number
+}
+
+interface Growing {
+  /** The column that places a row in its week. */
+  time: string
+  /** How many days before the run anything reads the table (scoring, status, the site's charts). */
+  days: (n: Needs) => number
+  /**
+   * Rows of a day are rewritten by every run of that day (the daily activity): only days before
+   * the run's are saved, each once, when closed. The open day is recomputed from the scrapes
+   * (always in the restored window) by the next `site data`.
+   */
+  closedDays?: true
+  /**
+   * Downsampled after `dense` days: each closed day is also saved once as a daily file holding
+   * each group's last rows of that day (the columns listed: a run's rows share the run clock, a
+   * scrape's are per torrent and tracker). A restore reads the last `dense` days whole and only
+   * the daily files before, so what the site's long-range charts show (one point a day, the
+   * archive's last run of each day) comes back at a fraction of the rows.
+   */
+  dense?: (n: Needs) => number
+  daily?: string[]
+}
+
+/** The growing tables and how many days a run needs back. */
+export const GROWING: Record<string, Growing> = {
+  // Full resolution for the trend engine; one scrape a day per tracker for the torrent pages.
+  stats: {
+    time: 'time',
+    days: (n) => Math.max(n.scoringDays, n.pageDays) + 1,
+    dense: (n) => n.scoringDays + 1,
+    daily: ['torrent_id', 'tracker_id'],
+  },
+  indexer_stats: { time: 'time', days: (n) => Math.max(n.scoringDays, n.pageDays) + 1 },
+  // The last runs whole (rank changes against the previous run); a torrent's score history daily.
+  trends: { time: 'time', days: () => 8, dense: () => 2, daily: ['engine'] },
   runs: { time: 'clock', days: () => 8 },
-  // What the site's charts show (site/lib/view.ts CHART_DAYS = 90), and a margin.
-  media_trends: { time: 'time', days: () => 92 },
-  charts: { time: 'time', days: () => 92 },
+  // What the site's charts show (site/lib/view.ts CHART_DAYS = 90), and a margin; the archive
+  // shows each day's last run, the rank history one point a day beyond the last week.
+  media_trends: { time: 'time', days: () => 92, dense: () => 8, daily: ['engine'] },
+  charts: { time: 'time', days: () => 92, dense: () => 8, daily: ['window', 'kind'] },
   torrent_activity: { time: 'day', days: () => 92, closedDays: true },
   media_activity: { time: 'day', days: () => 92, closedDays: true },
 }
 for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)
+
+/** The needs of a config; `lookbackSeconds`: the trend engine's (nowcast reads only its last days). */
+export function needsOf(cfg: Pick<Config, 'trends_manager' | 'site'>, lookbackSeconds?: number): Needs {
+  const scoring = lookbackSeconds === undefined ? cfg.trends_manager.delta_days : lookbackSeconds / DAY
+  return {
+    scoringDays: Math.ceil(Math.min(scoring, cfg.trends_manager.delta_days)),
+    pageDays: Math.ceil(cfg.site.torrent_page_days),
+  }
+}
 /** Every other exported table is in the snapshot. */
 export const SNAPSHOT: string[] = EXPORT_TABLES.map((t) => t.name).filter((n) => !(n in GROWING))
 
 /** Files of a data branch written by version 1 (one append-only export): migrated by the next save. */
 export const LEGACY = /^data\/export\.ndjson(\.gz)?$/
 
+const q = (name: string) => `"${name}"`
 const iso = (s: number) => new Date(s * 1000).toISOString()
 /** The Monday (UTC) of the ISO week holding `time`. */
 export const weekOf = (time: number): string => {
@@ -93,6 +131,8 @@ interface Parsed {
   period?: string
   base?: boolean
   stamp?: string
+  /** A daily file (growing tables with `daily`): the day it holds (unix s of its 00:00 UTC). */
+  daily?: number
 }
 
 /** What a branch path is (undefined: not ours). */
@@ -101,7 +141,12 @@ export function parsePath(path: string): Parsed | undefined {
   const snap = /^snapshot\/(\d{4}-\d{2})\/(base|changes)-([^/]+)\.ndjson\.gz$/.exec(path)
   if (snap) return { path, kind: 'snapshot', period: snap[1], base: snap[2] === 'base', stamp: snap[3] }
   const grow = /^([a-z_]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\.ndjson\.gz$/.exec(path)
-  if (grow?.[1] && grow[1] in GROWING) return { path, kind: 'growing', table: grow[1], period: grow[2], stamp: grow[3] }
+  if (grow?.[1] && grow[1] in GROWING) {
+    const daily = /^daily-(\d{4})(\d{2})(\d{2})-/.exec(grow[3] as string)
+    const p: Parsed = { path, kind: 'growing', table: grow[1], period: grow[2], stamp: grow[3] }
+    if (daily) p.daily = Date.UTC(Number(daily[1]), Number(daily[2]) - 1, Number(daily[3])) / 1000
+    return p
+  }
   return undefined
 }
 
@@ -131,11 +176,13 @@ function snapshotMonth(files: Parsed[]): string | undefined {
 }
 
 /**
- * What a run restores, given the branch's file list: folders (and the legacy file) to extract.
- * The latest month's snapshot; per growing table, the weeks that reach into its window before
- * `now`, and its newest week.
+ * What a run restores, given the branch's file list: folders and files to extract. The latest
+ * month's snapshot; per growing table, the weeks that reach into its window before `now`, and its
+ * newest week. A week older than the table's dense days whose every day has its daily file gives
+ * only those daily files (the days inside the window); otherwise the whole week (a branch saved
+ * before daily files existed, or a day whose daily file is missing).
  */
-export function pick(paths: string[], now: number, cfg: Pick<Config, 'trends_manager'>): string[] {
+export function pick(paths: string[], now: number, needs: Needs): string[] {
   const parsed = paths.map(parsePath).filter((p): p is Parsed => p !== undefined)
   const out = new Set<string>()
   for (const p of parsed) if (p.kind === 'legacy') out.add(p.path)
@@ -143,12 +190,38 @@ export function pick(paths: string[], now: number, cfg: Pick<Config, 'trends_man
   // Snapshot folders from the latest base on (a later month without a base would be a racing save's).
   for (const p of parsed) if (p.kind === 'snapshot' && month && (p.period as string) >= month) out.add(dirname(p.path))
   for (const [table, g] of Object.entries(GROWING)) {
-    const weeks = [...new Set(parsed.filter((p) => p.table === table).map((p) => p.period as string))].sort()
-    const from = now - g.days(cfg) * DAY
-    for (const w of weeks) if (weekStart(w) + 7 * DAY > from) out.add(`${table}/${w}`)
+    const files = parsed.filter((p) => p.table === table)
+    const weeks = [...new Set(files.map((p) => p.period as string))].sort()
+    const from = now - g.days(needs) * DAY
+    const denseFrom = g.dense ? now - g.dense(needs) * DAY : Number.NEGATIVE_INFINITY
+    for (const w of weeks) {
+      const start = weekStart(w)
+      if (start + 7 * DAY <= from) continue
+      const sparse = start + 7 * DAY <= denseFrom && w !== weeks.at(-1) ? dailyOnly(files, w, from) : undefined
+      if (sparse) for (const f of sparse) out.add(f)
+      else out.add(`${table}/${w}`)
+    }
     if (weeks.length) out.add(`${table}/${weeks.at(-1)}`)
   }
   return [...out].sort()
+}
+
+/**
+ * The daily files of week `w` for its days from `from` on, when each of those days has one (a
+ * save writes one for every closed day, empty when the day has no rows); undefined otherwise.
+ */
+function dailyOnly(files: Parsed[], w: string, from: number): string[] | undefined {
+  const daily = new Map<number, string[]>()
+  for (const p of files)
+    if (p.period === w && p.daily !== undefined) daily.set(p.daily, [...(daily.get(p.daily) ?? []), p.path])
+  const first = Math.max(weekStart(w), from - (((from % DAY) + DAY) % DAY))
+  const out: string[] = []
+  for (let d = first; d < weekStart(w) + 7 * DAY; d += DAY) {
+    const paths = daily.get(d)
+    if (!paths) return undefined
+    out.push(...paths)
+  }
+  return out
 }
 
 /** Every branch file under `dir` (an extracted tree), as branch paths. */
@@ -187,6 +260,17 @@ async function knownState(knownDir: string) {
     if (p.kind !== 'growing' || !p.table) continue
     if ((p.period as string) > (newestWeek.get(p.table) ?? '')) newestWeek.set(p.table, p.period as string)
   }
+  /** Growing tables with daily files: the days that have one; every growing table's first week. */
+  const daily = new Map<string, Set<number>>()
+  const firstWeek = new Map<string, string>()
+  for (const p of parsed) {
+    if (p.kind === 'growing' && p.table && (p.period as string) < (firstWeek.get(p.table) ?? '9999'))
+      firstWeek.set(p.table, p.period as string)
+    if (p.daily === undefined || !p.table) continue
+    const days = daily.get(p.table) ?? new Set<number>()
+    days.add(p.daily)
+    daily.set(p.table, days)
+  }
   const month = snapshotMonth(parsed)
   const snapshotFiles = parsed.filter((p) => p.kind === 'snapshot' && month && (p.period as string) >= month)
   const weekFiles = parsed.filter((p) => p.kind === 'growing' && p.table && newestWeek.get(p.table) === p.period)
@@ -215,7 +299,7 @@ async function knownState(knownDir: string) {
       // A damaged file: its rows count as not saved, and are written again.
     }
   }
-  return { month, newestWeek, lines, latest }
+  return { month, newestWeek, lines, latest, daily, firstWeek }
 }
 
 /** `["table",…]` → its natural key as a string (snapshot tables; undefined for a bad line). */
@@ -246,7 +330,13 @@ export interface SaveResult {
  * Write the rows the branch does not hold yet into new files under `outDir` (branch paths),
  * comparing with the files under `knownDir`. All tables are read in one read transaction.
  */
-export async function savePartitions(db: Db, knownDir: string, outDir: string, now: number): Promise<SaveResult> {
+export async function savePartitions(
+  db: Db,
+  knownDir: string,
+  outDir: string,
+  now: number,
+  needs: Needs,
+): Promise<SaveResult> {
   const known = await knownState(knownDir)
   const ownColumns = (JSON.parse(header()) as { columns: Record<string, string[]> }).columns
   const st = stamp(now)
@@ -254,7 +344,9 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
   const tables: Record<string, number> = {}
   let rows = 0
   /** Buffer a line into its file; a promise (to await) only when a batch went out. */
-  const write = (path: string, table: string, line: string): Promise<void> | undefined => {
+  /** The growing tables' first week written by this save. */
+  const firstWritten = new Map<string, string>()
+  const open = (path: string): LineWriter => {
     let w = writers.get(path)
     if (!w) {
       const full = join(outDir, path)
@@ -263,6 +355,13 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
       writers.set(path, w)
       w.write(header())
     }
+    return w
+  }
+  const write = (path: string, table: string, line: string): Promise<void> | undefined => {
+    const w = open(path)
+    const p = parsePath(path)
+    if (p?.kind === 'growing' && (p.period as string) < (firstWritten.get(table) ?? '9999'))
+      firstWritten.set(table, p.period as string)
     tables[table] = (tables[table] ?? 0) + 1
     rows++
     return w.write(line)
@@ -292,6 +391,31 @@ export async function savePartitions(db: Db, knownDir: string, outDir: string, n
         if (g.closedDays && Number(time) >= openDay) continue
         const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
         if (wait) await wait
+      }
+    }
+    // The daily files of the closed days in the window that lack one, from the table's first
+    // week on (an empty file for a day without rows: a restore then knows the week is whole).
+    const rand = st.slice(st.indexOf('-') + 1)
+    for (const t of EXPORT_TABLES) {
+      const g = GROWING[t.name]
+      if (!g?.daily) continue
+      const have = known.daily.get(t.name)
+      const firstWeek = [known.firstWeek.get(t.name), firstWritten.get(t.name)].filter((w) => w !== undefined).sort()[0]
+      if (firstWeek === undefined) continue
+      const from = Math.max(openDay - Math.ceil(g.days(needs)) * DAY, weekStart(firstWeek))
+      const time = q(g.time)
+      for (let day = from; day < openDay; day += DAY) {
+        if (have?.has(day)) continue
+        const same = g.daily.map((c) => `x.${q(c)} = t.${q(c)}`).join(' AND ')
+        const where =
+          `t.${time} < ${day + DAY} AND t.${time} = (SELECT MAX(x.${time}) FROM ${q(t.name)} x ` +
+          `WHERE ${same} AND x.${time} >= ${day} AND x.${time} < ${day + DAY})`
+        const path = `${t.name}/${weekOf(day)}/daily-${iso(day).slice(0, 10).replace(/-/g, '')}-${rand}.ndjson.gz`
+        open(path)
+        for (const [, line] of tableLines(db, t.name, { timeColumn: g.time, since: day, where })) {
+          const wait = write(path, t.name, line)
+          if (wait) await wait
+        }
       }
     }
   })

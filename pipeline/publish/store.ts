@@ -102,7 +102,8 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
     )
     const linkOf = c.prepare('SELECT media_id FROM torrent_media WHERE torrent_id = ?').pluck()
     const firstScrape = c.prepare('SELECT MIN(time) FROM stats WHERE torrent_id = ?').pluck()
-    const hasDay = c.prepare('SELECT 1 FROM torrent_activity WHERE torrent_id = ? AND day = ?').pluck()
+    const lastDay = c.prepare('SELECT MAX(day) FROM torrent_activity WHERE torrent_id = ?').pluck()
+    const today = dayOf(now)
     /** media id → the earliest day to recompute */
     const dirtyMedia = new Map<number, number>()
     const dirty = (mediaId: number | null | undefined, from: number) => {
@@ -118,11 +119,14 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
       const resume = t.last !== null && t.day !== null && t.last_time !== null && t.last > t.last_time
       let from = resume ? (t.day as number) : ALL
       if (!resume && t.last !== null) {
-        // Days stored before the oldest scrape at hand came with the data (a restore of the data
-        // branch holds the last weeks of scrapes but months of activity): keep them, and the
-        // oldest scraped day too, which lacks its counter base; recompute from the day after.
+        // Days stored came with the data (a restore of the data branch holds months of closed
+        // days, the last days of scrapes whole and one scrape a day before): keep them, and the
+        // oldest scraped day too, which lacks its counter base; recompute from the first day not
+        // stored (today's, stored by an export, again) and, after a gap, from the first scraped day.
         const firstDay = dayOf(firstScrape.get(t.id) as number)
-        if (hasDay.get(t.id, firstDay)) from = firstDay + DAY
+        const stored = lastDay.get(t.id) as number | null
+        if (stored !== null)
+          from = stored >= firstDay ? Math.max(firstDay + DAY, stored < today ? stored + DAY : stored) : firstDay
       }
       if (clearDays.run(t.id, from).changes > 0 && from === ALL) rewritten.add(t.id)
       const { days, resume: next } =

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
-import { savePartitions } from '../../pipeline/db/partitions.ts'
+import { pick, savePartitions } from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
 const TODAY = Date.UTC(2026, 0, 15) / 1000 // a Thursday
@@ -36,10 +36,96 @@ describe('savePartitions', () => {
         (1, ${TODAY + 3600}, 1, 6, 3, 100);
     `)
     const out = join(d, 'out')
-    const r = await savePartitions(db, join(d, 'known'), out, TODAY + 4 * 3600)
+    const r = await savePartitions(db, join(d, 'known'), out, TODAY + 4 * 3600, { scoringDays: 3, pageDays: 30 })
     closeDb(db)
     const activity = await rowsOf(out, r.files, 'torrent_activity')
     expect(activity.map((row) => row[2])).toEqual([TODAY - DAY])
     expect((await rowsOf(out, r.files, 'stats')).length).toBe(1)
+  })
+})
+
+describe('daily files (downsampled history)', () => {
+  const NEEDS = { scoringDays: 3, pageDays: 30 }
+  const RUN = 4 * 3600
+  /** 20 days of 6 runs a day: 2 torrents × 2 trackers of scrapes, trends and media ranks per run. */
+  function history(db: ReturnType<typeof openDb>, start: number, days: number) {
+    db.$client.exec(`
+      INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1'), (2, 'b', 'udp', 'b:1');
+      INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES
+        (1, '${'a'.repeat(40)}', 't1', 0, 0), (2, '${'b'.repeat(40)}', 't2', 0, 0);
+      INSERT INTO media (id, kind, key, title, updated_at) VALUES (1, 'movie', 'm 2026', 'M', 0);
+    `)
+    const s = db.$client
+    for (let r = 0; r < days * 6; r++) {
+      const time = start + r * RUN + 600
+      s.prepare(
+        'INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) SELECT t.id, ? + tr.id * 60, tr.id, ?, 1, ? FROM torrents t, trackers tr',
+      ).run(time, r, r * 10)
+      s.prepare(
+        "INSERT INTO trends (torrent_id, time, engine, score, rank, trending) SELECT id, ?, 'nowcast', ?, id, 0 FROM torrents",
+      ).run(time, r)
+      s.prepare(
+        "INSERT INTO media_trends (media_id, time, engine, score, rank, torrents) VALUES (1, ?, 'nowcast', ?, 1, 2)",
+      ).run(time, r)
+    }
+  }
+
+  it('a save writes each closed day once, its last rows per group; a restore reads them instead of old weeks', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'ms-daily-'))
+    dirs.push(d)
+    const start = TODAY - 20 * DAY
+    const db = openDb(join(d, 'db.sqlite'))
+    history(db, start, 20)
+    const now = TODAY + 2 * 3600
+    const out = join(d, 'out')
+    const r = await savePartitions(db, join(d, 'known'), out, now, NEEDS)
+    closeDb(db)
+    const daily = (table: string) => r.files.filter((f) => f.startsWith(`${table}/`) && f.includes('/daily-'))
+    // stats: 31 days back, so the 20 closed days and the 4 before them in the first week (empty:
+    // a restore then knows the week is whole); trends: 8; media_trends: 92 (all 24).
+    expect(daily('stats')).toHaveLength(24)
+    expect(daily('trends')).toHaveLength(8)
+    expect(daily('media_trends')).toHaveLength(24)
+    expect(await rowsOf(out, daily('stats'), 'stats')).toHaveLength(20 * 4)
+    // One day's daily file: each torrent × tracker's last scrape of the day (the 6th run's).
+    const day = start + 5 * DAY
+    const file = daily('stats').find((f) =>
+      f.includes(`/daily-${new Date(day * 1000).toISOString().slice(0, 10).replace(/-/g, '')}-`),
+    )
+    expect(file).toBeDefined()
+    const rows = await rowsOf(out, [file as string], 'stats')
+    const lastRun = 5 * 6 + 5
+    expect(rows.map((row) => [row[1], row[3], row[4]]).sort()).toEqual([
+      ['a'.repeat(40), 'a', lastRun],
+      ['a'.repeat(40), 'b', lastRun],
+      ['b'.repeat(40), 'a', lastRun],
+      ['b'.repeat(40), 'b', lastRun],
+    ])
+    // A second save with those files known writes no daily file again.
+    const db2 = openDb(join(d, 'db.sqlite'))
+    const again = await savePartitions(db2, out, join(d, 'out2'), now + RUN, NEEDS)
+    closeDb(db2)
+    expect(again.files.filter((f) => f.includes('/daily-'))).toEqual([])
+
+    // The restore: dense days whole, older weeks by their daily files, a week lacking one whole.
+    const tree = r.files
+    const picked = pick(tree, now + RUN, NEEDS)
+    const weeks = [...new Set(tree.filter((f) => f.startsWith('stats/')).map((f) => f.split('/')[1]))].sort()
+    const newest = weeks.at(-1) as string
+    expect(picked).toContain(`stats/${newest}`)
+    // Weeks ending before the 3 + 1 dense days: their daily files only (here the two first).
+    const denseFrom = now + RUN - 4 * DAY
+    const old = weeks.filter((w) => Date.parse(`${w}T00:00:00Z`) / 1000 + 7 * DAY <= denseFrom)
+    expect(old).toHaveLength(2)
+    for (const w of old) {
+      expect(picked).not.toContain(`stats/${w}`)
+      expect(picked.filter((f) => f.startsWith(`stats/${w}/daily-`)).length).toBeGreaterThan(0)
+    }
+    for (const w of weeks.filter((w) => !old.includes(w))) expect(picked).toContain(`stats/${w}`)
+    const missing = tree.filter((f) => f !== file)
+    expect(pick(missing, now + RUN, NEEDS)).toContain(`stats/${file?.split('/')[1]}`)
+    // The old engines read delta_days whole: nothing downsampled inside it.
+    const whole = pick(tree, now + RUN, { scoringDays: 31, pageDays: 30 })
+    for (const w of weeks) expect(whole).toContain(`stats/${w}`)
   })
 })
