@@ -125,14 +125,17 @@ export async function partitionsPick(ctx: Context, list: string): Promise<void> 
 
 /** `database partitions restore DIR`: import the extracted branch files; damaged ones are reported, the rest imported. */
 export async function partitionsRestore(ctx: Context, dir: string): Promise<number> {
-  const { restorePartitions } = await import('./partitions.ts')
+  const { restorePartitions, pruneGrowing } = await import('./partitions.ts')
   const counts = await restorePartitions(ctx.db(), dir)
+  const pruned = pruneGrowing(ctx.db(), ctx.clock.nowSeconds(), await runNeeds(ctx))
+  const prunedRows = Object.values(pruned).reduce((a, b) => a + b, 0)
   const log = ctx.log('database')
   for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)
   result(
     ctx,
-    { dir, ...counts },
+    { dir, ...counts, pruned },
     `restored ${counts.files} file(s) from ${dir}: ${counts.imported} imported, ${counts.unchanged} unchanged` +
+      (prunedRows ? `, ${prunedRows} row(s) older than a run reads dropped (they stay on the branch)` : '') +
       (counts.bad ? `, ${counts.bad} bad line(s) skipped` : '') +
       (counts.damaged.length ? `; damaged (intact rows imported): ${counts.damaged.join(', ')}` : ''),
   )

@@ -250,6 +250,23 @@ export async function restorePartitions(db: Db, dir: string): Promise<ImportCoun
   return { ...counts, files: files.length }
 }
 
+/**
+ * Delete the growing tables' rows older than what a run reads (they stay on the branch), so a
+ * database restored again and again (a cached one) stays the size of a fresh restore. One
+ * transaction; returns the rows deleted per table.
+ */
+export function pruneGrowing(db: Db, now: number, needs: Needs): Record<string, number> {
+  const out: Record<string, number> = {}
+  db.$client.transaction(() => {
+    for (const [table, g] of Object.entries(GROWING)) {
+      const from = now - (((now % DAY) + DAY) % DAY) - Math.ceil(g.days(needs)) * DAY
+      const n = db.$client.prepare(`DELETE FROM ${q(table)} WHERE ${q(g.time)} < ?`).run(from).changes
+      if (n) out[table] = n
+    }
+  })()
+  return out
+}
+
 /** What the branch already holds, from the known files: the save writes only what differs. */
 async function knownState(knownDir: string) {
   const parsed = listTree(knownDir)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
-import { pick, savePartitions } from '../../pipeline/db/partitions.ts'
+import { pick, pruneGrowing, savePartitions } from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
 const TODAY = Date.UTC(2026, 0, 15) / 1000 // a Thursday
@@ -127,5 +127,28 @@ describe('daily files (downsampled history)', () => {
     // The old engines read delta_days whole: nothing downsampled inside it.
     const whole = pick(tree, now + RUN, { scoringDays: 31, pageDays: 30 })
     for (const w of weeks) expect(whole).toContain(`stats/${w}`)
+  })
+})
+
+describe('pruneGrowing', () => {
+  it('drops the rows older than a run reads, table by table, and keeps the rest', () => {
+    const d = mkdtempSync(join(tmpdir(), 'ms-prune-'))
+    dirs.push(d)
+    const db = openDb(join(d, 'db.sqlite'))
+    db.$client.exec(`
+      INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1');
+      INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES (1, '${'a'.repeat(40)}', 't', 0, 0);
+      INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES
+        (1, ${TODAY - 40 * DAY}, 1, 1, 1, 1), (1, ${TODAY - 30 * DAY}, 1, 1, 1, 1), (1, ${TODAY - DAY}, 1, 1, 1, 1);
+      INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES
+        (1, ${TODAY - 9 * DAY}, 'nowcast', 1, 1, 0), (1, ${TODAY - 7 * DAY}, 'nowcast', 1, 1, 0);
+      INSERT INTO torrent_activity (torrent_id, day, seeders, leechers, peers, downloads) VALUES
+        (1, ${TODAY - 100 * DAY}, 1, 1, 1, 1), (1, ${TODAY - 90 * DAY}, 1, 1, 1, 1);
+    `)
+    const pruned = pruneGrowing(db, TODAY + 3600, { scoringDays: 3, pageDays: 30 })
+    expect(pruned).toEqual({ stats: 1, trends: 1, torrent_activity: 1 })
+    expect(db.$client.prepare('SELECT COUNT(*) FROM stats').pluck().get()).toBe(2)
+    expect(db.$client.prepare('SELECT COUNT(*) FROM torrents').pluck().get()).toBe(1)
+    closeDb(db)
   })
 })
