@@ -178,9 +178,9 @@ function snapshotMonth(files: Parsed[]): string | undefined {
 /**
  * What a run restores, given the branch's file list: folders and files to extract. The latest
  * month's snapshot; per growing table, the weeks that reach into its window before `now`, and its
- * newest week. A week older than the table's dense days whose every day has its daily file gives
- * only those daily files (the days inside the window); otherwise the whole week (a branch saved
- * before daily files existed, or a day whose daily file is missing).
+ * newest week. A week that starts before the table's dense days gives its daily files for the
+ * days before them and its saves from their first day on (sparseFiles), or the whole week when a
+ * day lacks its daily file (a branch saved before daily files existed).
  */
 export function pick(paths: string[], now: number, needs: Needs): string[] {
   const parsed = paths.map(parsePath).filter((p): p is Parsed => p !== undefined)
@@ -197,31 +197,53 @@ export function pick(paths: string[], now: number, needs: Needs): string[] {
     for (const w of weeks) {
       const start = weekStart(w)
       if (start + 7 * DAY <= from) continue
-      const sparse = start + 7 * DAY <= denseFrom && w !== weeks.at(-1) ? dailyOnly(files, w, from) : undefined
+      const sparse = start < denseFrom ? sparseFiles(files, w, from, denseFrom) : undefined
       if (sparse) for (const f of sparse) out.add(f)
       else out.add(`${table}/${w}`)
     }
-    if (weeks.length) out.add(`${table}/${weeks.at(-1)}`)
+    // The save writes the rows from the newest week it knows on that are not in its files: the
+    // whole newest week, unless the files picked from it are those the database holds.
+    if (weeks.length && !g.dense) out.add(`${table}/${weeks.at(-1)}`)
   }
   return [...out].sort()
 }
 
 /**
- * The daily files of week `w` for its days from `from` on, when each of those days has one (a
- * save writes one for every closed day, empty when the day has no rows); undefined otherwise.
+ * The files of week `w` that hold its rows from `from` on at one point a day before `denseFrom`
+ * and whole after: the daily files of the days before `denseFrom`'s (each must have one: a save
+ * writes one for every closed day, empty when the day has no rows), and the saves stamped on or
+ * after that day (a save holds rows up to its stamp). Undefined when a day lacks its daily file,
+ * or a save is stamped before its week (a clock set back): then the whole week.
  */
-function dailyOnly(files: Parsed[], w: string, from: number): string[] | undefined {
+function sparseFiles(files: Parsed[], w: string, from: number, denseFrom: number): string[] | undefined {
+  const start = weekStart(w)
+  const inWeek = files.filter((p) => p.period === w)
   const daily = new Map<number, string[]>()
-  for (const p of files)
-    if (p.period === w && p.daily !== undefined) daily.set(p.daily, [...(daily.get(p.daily) ?? []), p.path])
-  const first = Math.max(weekStart(w), from - (((from % DAY) + DAY) % DAY))
+  for (const p of inWeek) if (p.daily !== undefined) daily.set(p.daily, [...(daily.get(p.daily) ?? []), p.path])
+  const denseDay = dayStart(denseFrom)
   const out: string[] = []
-  for (let d = first; d < weekStart(w) + 7 * DAY; d += DAY) {
+  for (let d = Math.max(start, dayStart(from)); d < Math.min(start + 7 * DAY, denseDay); d += DAY) {
     const paths = daily.get(d)
     if (!paths) return undefined
     out.push(...paths)
   }
+  // The dense days' daily files too: not imported (restorePartitions), but the save must know them.
+  for (const [d, paths] of daily) if (d >= denseDay && d >= dayStart(from)) out.push(...paths)
+  for (const p of inWeek) {
+    if (p.daily !== undefined) continue
+    const day = stampDay(p.stamp as string)
+    if (day === undefined || day < start) return undefined
+    if (day >= denseDay) out.push(p.path)
+  }
   return out
+}
+
+const dayStart = (t: number) => t - (((t % DAY) + DAY) % DAY)
+
+/** The 00:00 UTC of a file stamp's day (`20260105T042300Z-…`). */
+function stampDay(st: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T/.exec(st)
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])) / 1000 : undefined
 }
 
 /** Every branch file under `dir` (an extracted tree), as branch paths. */
@@ -240,11 +262,20 @@ export function listTree(dir: string): string[] {
 }
 
 /** Import the extracted files under `dir` in order; a damaged file is reported and the others go on. */
-export async function restorePartitions(db: Db, dir: string): Promise<ImportCounts & { files: number }> {
+export async function restorePartitions(
+  db: Db,
+  dir: string,
+  /** When given: daily files of the dense days are not imported (they repeat rows of the saves picked with them). */
+  run?: { now: number; needs: Needs },
+): Promise<ImportCounts & { files: number }> {
   const files = sortParsed(
     listTree(dir)
       .map(parsePath)
-      .filter((p): p is Parsed => p !== undefined),
+      .filter((p): p is Parsed => p !== undefined)
+      .filter((p) => {
+        const g = p.daily !== undefined && run && p.table ? GROWING[p.table] : undefined
+        return !g?.dense || !run || (p.daily as number) < dayStart(run.now - g.dense(run.needs) * DAY)
+      }),
   ).map((p) => join(dir, p.path))
   const counts = await importFiles(db, files)
   return { ...counts, files: files.length }
@@ -402,7 +433,11 @@ export async function savePartitions(
       const g = GROWING[t.name]
       if (!g) continue
       const week = known.newestWeek.get(t.name)
-      const since = week ? weekStart(week) : undefined
+      // From the newest week known on, and (tables with daily files) from the dense days on: a
+      // run's new rows are its own time's, and the older rows a (cached) database holds were saved.
+      const since = week
+        ? Math.max(weekStart(week), g.dense ? dayStart(now - g.dense(needs) * DAY) : Number.NEGATIVE_INFINITY)
+        : undefined
       for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since })) {
         if (since !== undefined && known.lines.has(line)) continue
         if (g.closedDays && Number(time) >= openDay) continue

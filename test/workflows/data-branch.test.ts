@@ -253,7 +253,7 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
     // Cut the newest stats file in half (a kill -9 mid-write), and add a file that is not gzip.
     const head = branchHead('data-bad')
     const newest = branchFiles('data-bad')
-      .filter((f) => f.startsWith('stats/'))
+      .filter((f) => f.startsWith('stats/') && !f.includes('/daily-'))
       .sort()
       .at(-1) as string
     const raw = spawnSync('git', ['--git-dir', remote, 'cat-file', 'blob', `${head}:${newest}`]).stdout

@@ -1,11 +1,11 @@
 /** The data branch's save: what `savePartitions` writes for the tables whose days are rewritten. */
-import { mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
-import { pick, pruneGrowing, savePartitions } from '../../pipeline/db/partitions.ts'
+import { pick, pruneGrowing, restorePartitions, savePartitions } from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
 const TODAY = Date.UTC(2026, 0, 15) / 1000 // a Thursday
@@ -47,16 +47,18 @@ describe('savePartitions', () => {
 describe('daily files (downsampled history)', () => {
   const NEEDS = { scoringDays: 3, pageDays: 30 }
   const RUN = 4 * 3600
-  /** 20 days of 6 runs a day: 2 torrents × 2 trackers of scrapes, trends and media ranks per run. */
-  function history(db: ReturnType<typeof openDb>, start: number, days: number) {
+  /** 2 torrents × 2 trackers; then per day 6 runs of scrapes, trend scores and a movie rank. */
+  function setup(db: ReturnType<typeof openDb>) {
     db.$client.exec(`
       INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1'), (2, 'b', 'udp', 'b:1');
       INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES
         (1, '${'a'.repeat(40)}', 't1', 0, 0), (2, '${'b'.repeat(40)}', 't2', 0, 0);
       INSERT INTO media (id, kind, key, title, updated_at) VALUES (1, 'movie', 'm 2026', 'M', 0);
     `)
+  }
+  function runsOfDay(db: ReturnType<typeof openDb>, start: number, day: number) {
     const s = db.$client
-    for (let r = 0; r < days * 6; r++) {
+    for (let r = day * 6; r < day * 6 + 6; r++) {
       const time = start + r * RUN + 600
       s.prepare(
         'INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) SELECT t.id, ? + tr.id * 60, tr.id, ?, 1, ? FROM torrents t, trackers tr',
@@ -73,27 +75,39 @@ describe('daily files (downsampled history)', () => {
   it('a save writes each closed day once, its last rows per group; a restore reads them instead of old weeks', async () => {
     const d = mkdtempSync(join(tmpdir(), 'ms-daily-'))
     dirs.push(d)
-    const start = TODAY - 20 * DAY
+    const start = TODAY - 20 * DAY // a Friday
     const db = openDb(join(d, 'db.sqlite'))
-    history(db, start, 20)
+    setup(db)
+    // 20 days, a save after each day's last run (as data-branch.sh: the saved files become known)
+    const known = join(d, 'known')
+    const tree: string[] = []
+    const save = async (at: number) => {
+      const dir = join(d, `out-${at}`)
+      const r = await savePartitions(db, known, dir, at, NEEDS)
+      if (r.files.length) cpSync(dir, known, { recursive: true })
+      tree.push(...r.files)
+      return r
+    }
+    for (let day = 0; day < 20; day++) {
+      runsOfDay(db, start, day)
+      await save(start + day * DAY + 5 * RUN + 1200)
+    }
     const now = TODAY + 2 * 3600
-    const out = join(d, 'out')
-    const r = await savePartitions(db, join(d, 'known'), out, now, NEEDS)
-    closeDb(db)
-    const daily = (table: string) => r.files.filter((f) => f.startsWith(`${table}/`) && f.includes('/daily-'))
-    // stats: 31 days back, so the 20 closed days and the 4 before them in the first week (empty:
-    // a restore then knows the week is whole); trends: 8; media_trends: 92 (all 24).
+    await save(now) // the last day's daily files
+    const daily = (table: string) => tree.filter((f) => f.startsWith(`${table}/`) && f.includes('/daily-'))
+    // stats: 31 days back, so the 20 days and the 4 before them in the first week (empty: a
+    // restore then knows the week is whole); trends: 8 back from each save; media_trends: 92.
     expect(daily('stats')).toHaveLength(24)
-    expect(daily('trends')).toHaveLength(8)
+    expect(daily('trends')).toHaveLength(24)
     expect(daily('media_trends')).toHaveLength(24)
-    expect(await rowsOf(out, daily('stats'), 'stats')).toHaveLength(20 * 4)
+    expect(await rowsOf(known, daily('stats'), 'stats')).toHaveLength(20 * 4)
     // One day's daily file: each torrent × tracker's last scrape of the day (the 6th run's).
     const day = start + 5 * DAY
     const file = daily('stats').find((f) =>
       f.includes(`/daily-${new Date(day * 1000).toISOString().slice(0, 10).replace(/-/g, '')}-`),
     )
     expect(file).toBeDefined()
-    const rows = await rowsOf(out, [file as string], 'stats')
+    const rows = await rowsOf(known, [file as string], 'stats')
     const lastRun = 5 * 6 + 5
     expect(rows.map((row) => [row[1], row[3], row[4]]).sort()).toEqual([
       ['a'.repeat(40), 'a', lastRun],
@@ -101,31 +115,40 @@ describe('daily files (downsampled history)', () => {
       ['b'.repeat(40), 'a', lastRun],
       ['b'.repeat(40), 'b', lastRun],
     ])
-    // A second save with those files known writes no daily file again.
-    const db2 = openDb(join(d, 'db.sqlite'))
-    const again = await savePartitions(db2, out, join(d, 'out2'), now + RUN, NEEDS)
-    closeDb(db2)
-    expect(again.files.filter((f) => f.includes('/daily-'))).toEqual([])
+    // A later save writes no daily file again.
+    expect((await save(now + RUN)).files.filter((f) => f.includes('/daily-'))).toEqual([])
+    closeDb(db)
 
-    // The restore: dense days whole, older weeks by their daily files, a week lacking one whole.
-    const tree = r.files
-    const picked = pick(tree, now + RUN, NEEDS)
+    // The restore: the dense days whole, the days before one point a day, a week lacking a daily file whole.
+    const at = now + RUN
+    const picked = pick(tree, at, NEEDS)
     const weeks = [...new Set(tree.filter((f) => f.startsWith('stats/')).map((f) => f.split('/')[1]))].sort()
-    const newest = weeks.at(-1) as string
-    expect(picked).toContain(`stats/${newest}`)
-    // Weeks ending before the 3 + 1 dense days: their daily files only (here the two first).
-    const denseFrom = now + RUN - 4 * DAY
-    const old = weeks.filter((w) => Date.parse(`${w}T00:00:00Z`) / 1000 + 7 * DAY <= denseFrom)
-    expect(old).toHaveLength(2)
-    for (const w of old) {
-      expect(picked).not.toContain(`stats/${w}`)
-      expect(picked.filter((f) => f.startsWith(`stats/${w}/daily-`)).length).toBeGreaterThan(0)
-    }
-    for (const w of weeks.filter((w) => !old.includes(w))) expect(picked).toContain(`stats/${w}`)
+    expect(picked).toContain(`stats/${weeks.at(-1)}`) // the newest week: whole
+    expect(picked).not.toContain(`stats/${weeks[0]}`)
+    const restored = join(d, 'restored')
+    for (const f of tree.filter((f) => picked.some((p) => f === p || f.startsWith(`${p}/`))))
+      cpSync(join(known, f), join(restored, f), { recursive: true })
+    const fresh = openDb(join(d, 'fresh.sqlite'))
+    await restorePartitions(fresh, restored, { now: at, needs: NEEDS })
+    const times = fresh.$client.prepare('SELECT time FROM stats ORDER BY time').pluck().all() as number[]
+    const denseFrom = at - 4 * DAY
+    // every scrape from the dense days' first day on…
+    const all = Array.from({ length: 20 * 6 }, (_, r) => start + r * RUN + 600)
+    const denseDay = denseFrom - (denseFrom % DAY)
+    const expectDense = all.filter((t) => t >= denseDay).length * 4
+    expect(times.filter((t) => t >= denseDay)).toHaveLength(expectDense)
+    // …and before, each day's last scrape of each torrent and tracker only
+    const older = times.filter((t) => t < denseDay)
+    expect(older).toHaveLength(((denseDay - start) / DAY) * 4)
+    expect(new Set(older.map((t) => (t - start) % DAY))).toEqual(new Set([5 * RUN + 600 + 60, 5 * RUN + 600 + 120]))
+    // A save right after the restore has nothing to write: no row, no daily file again.
+    const resaved = await savePartitions(fresh, restored, join(d, 'resaved'), at, NEEDS)
+    expect(resaved.files).toEqual([])
+    closeDb(fresh)
     const missing = tree.filter((f) => f !== file)
-    expect(pick(missing, now + RUN, NEEDS)).toContain(`stats/${file?.split('/')[1]}`)
+    expect(pick(missing, at, NEEDS)).toContain(`stats/${file?.split('/')[1]}`)
     // The old engines read delta_days whole: nothing downsampled inside it.
-    const whole = pick(tree, now + RUN, { scoringDays: 31, pageDays: 30 })
+    const whole = pick(tree, at, { scoringDays: 31, pageDays: 30 })
     for (const w of weeks) expect(whole).toContain(`stats/${w}`)
   })
 })

@@ -1,0 +1,237 @@
+/**
+ * Benchmark of a year unattended: 4-hourly runs at 10,000 active torrents on 2 trackers, saved
+ * through the real scripts/data-branch.sh (and the real CLI) to a local bare git repository.
+ * Printed: the data branch's largest file and total size, the time of a fresh run's restore and
+ * save (a new clone, as a CI runner without cache: restore, one run's rows, save) at month 1, 6
+ * and 12, and export throughput (rows/s) of the full database at the end.
+ *
+ * Each simulated run writes what a real one does, straight into SQLite: a scrape per torrent and
+ * tracker (stats), a trend score per torrent (trends), movie ranks (media_trends), the day's
+ * activity (torrent_activity, recomputed every run), the runs rows; 200 new torrents a day join
+ * (with their tracker links), the oldest drop out of the 10,000 followed.
+ *
+ *   npm run bench -- year
+ *   BENCH_YEAR_DAYS=60 BENCH_RUNS_PER_SAVE=6 npm run bench -- year     (shorter; say so)
+ * Knobs: BENCH_YEAR_DAYS [365], BENCH_TORRENTS [10000], BENCH_RUNS_PER_SAVE [1] (runs whose rows
+ * one save carries while the history is built; the sampled runs always save one run's rows),
+ * BENCH_SAMPLE_DAYS [30,182,365] (days at which a fresh run is timed).
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { closeDb, type Db, openDb } from '../../pipeline/db/client.ts'
+import { exportNdjson } from '../../pipeline/db/ndjson.ts'
+
+const ROOT = join(import.meta.dirname, '..', '..')
+const SCRIPT = join(ROOT, 'scripts/data-branch.sh')
+const DAYS = Number(process.env.BENCH_YEAR_DAYS ?? 365)
+const N = Number(process.env.BENCH_TORRENTS ?? 10_000)
+const PER_SAVE = Number(process.env.BENCH_RUNS_PER_SAVE ?? 1)
+const SAMPLES = (process.env.BENCH_SAMPLE_DAYS ?? '30,182,365')
+  .split(',')
+  .map(Number)
+  .filter((d) => d <= DAYS)
+const NEW_PER_DAY = 200
+const T0 = Date.parse('2026-01-01T00:23:00Z') / 1000
+const RUN = 4 * 3600
+const DAY = 86_400
+
+const tmp = mkdtempSync(join(tmpdir(), 'mediastrends-bench-year-'))
+const remote = join(tmp, 'remote.git')
+const env0: NodeJS.ProcessEnv = {
+  PATH: process.env.PATH,
+  HOME: tmp,
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_AUTHOR_NAME: 'bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.org',
+  GIT_COMMITTER_NAME: 'bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.org',
+}
+function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...env0, ...env }, maxBuffer: 1 << 28 })
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (exit ${r.status}):\n${r.stderr}`)
+  return r.stdout
+}
+
+function machine(name: string) {
+  const dir = join(tmp, name)
+  sh('git', ['clone', '--quiet', remote, dir], tmp)
+  const conf = join(dir, '.conf')
+  mkdirSync(conf)
+  writeFileSync(join(conf, 'mediastrends.bench.ini'), '[requests]\nuser_agent = mediastrends-bench\n')
+  const dbPath = join(conf, 'data', 'mediastrends.db')
+  const env = { MEDIASTRENDS_DIRCONF: conf, MEDIASTRENDS_MODE: 'bench' }
+  return {
+    dbPath,
+    /** Wall seconds, and CPU seconds (user + sys of every process, via /usr/bin/time when present). */
+    script(cmd: 'restore' | 'save', now: number): Timing {
+      const t = performance.now()
+      const cpuFile = join(tmp, 'cpu.txt')
+      const e = { ...env, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() }
+      if (existsSync('/usr/bin/time')) sh('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', SCRIPT, cmd], dir, e)
+      else sh('bash', [SCRIPT, cmd], dir, e)
+      const wall = (performance.now() - t) / 1000
+      const cpu = existsSync(cpuFile)
+        ? readFileSync(cpuFile, 'utf8')
+            .trim()
+            .split(/\s+/)
+            .slice(-2)
+            .reduce((x, y) => x + Number(y), 0)
+        : Number.NaN
+      rmSync(cpuFile, { force: true })
+      return { wall, cpu }
+    },
+  }
+}
+
+interface Timing {
+  wall: number
+  cpu: number
+}
+const hash = (i: number) => i.toString(16).padStart(40, '0')
+
+/** One run's rows at `time` (the run's clock); torrents 1…total exist, the newest N are followed. */
+function writeRun(db: Db, time: number, total: number): void {
+  const s = db.$client
+  const first = Math.max(1, total - N + 1)
+  const day = time - (time % DAY)
+  const k = Math.floor((time - T0) / RUN)
+  s.transaction(() => {
+    s.prepare(
+      `INSERT OR REPLACE INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed)
+       SELECT t.id, ?, tr.id, (t.id * 7 + ?) % 500, (t.id * 3 + ?) % 80, t.id * 10 + ? FROM torrents t, trackers tr WHERE t.id >= ?`,
+    ).run(time - (time % 60), k, k, k, first)
+    s.prepare(
+      `INSERT OR REPLACE INTO trends (torrent_id, time, engine, score, rank, trending)
+       SELECT id, ?, 'velocity', ((id * 13 + ?) % 1000) / 10.0, id - ? + 1, id - ? < 100 FROM torrents WHERE id >= ?`,
+    ).run(time, k, first, first, first)
+    s.prepare(
+      `INSERT OR REPLACE INTO media_trends (media_id, time, engine, score, rank, torrents)
+       SELECT id, ?, 'velocity', ((id * 17 + ?) % 1000) / 10.0, id, 5 FROM media WHERE id <= 2000`,
+    ).run(time, k)
+    s.prepare(
+      `INSERT OR REPLACE INTO torrent_activity (torrent_id, day, seeders, leechers, peers, downloads)
+       SELECT id, ?, (id + ?) % 500, (id + ?) % 80, (id + ?) % 580, ? FROM torrents WHERE id >= ?`,
+    ).run(day, k, k, k, k % 6, first)
+    const run = s.prepare(
+      "INSERT INTO runs (step, target, clock, started_at, ended_at, status, counts) VALUES (?, ?, ?, ?, ?, 'ok', ?)",
+    )
+    for (const step of ['torrents add', 'torrents stats', 'trends compute', 'movies compute', 'run'])
+      run.run(step, null, time, time, time + 60, '{"ok":1}')
+  })()
+}
+
+function addTorrents(db: Db, from: number, to: number, time: number): void {
+  const s = db.$client
+  const ins = s.prepare(
+    "INSERT INTO torrents (info_hash, name, pub_date, size, status, category, added_at) VALUES (?, ?, ?, ?, 'follow', 'movies', ?)",
+  )
+  const link = s.prepare('INSERT INTO torrent_trackers (torrent_id, tracker_id) SELECT ?, id FROM trackers')
+  const hist = s.prepare("INSERT INTO status_history (torrent_id, time, status) VALUES (?, ?, 'new')")
+  s.transaction(() => {
+    for (let i = from; i <= to; i++) {
+      const id = Number(
+        ins.run(hash(i), `Some.Movie.${i % 5000}.2026.1080p.WEB-DL-GRP${i}`, time, 1e9 + i, time).lastInsertRowid,
+      )
+      link.run(id)
+      hist.run(id, time)
+    }
+  })()
+}
+
+const fmt = (s: number) => `${s.toFixed(2)} s`
+const ft = (t: Timing) => `${fmt(t.wall)} wall (${fmt(t.cpu)} CPU)`
+const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`
+
+try {
+  sh('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote], tmp)
+  const a = machine('a')
+  a.script('restore', T0)
+  let db = openDb(a.dbPath)
+  db.$client.exec(
+    "INSERT INTO trackers (name, scheme, netloc, path) VALUES ('ygg', 'udp', 'ygg.example:6969', ''), ('open', 'udp', 'open.example:1337', '')",
+  )
+  const media = db.$client.prepare(
+    "INSERT INTO media (kind, key, title, year, updated_at) VALUES ('movie', ?, ?, 2026, ?)",
+  )
+  db.$client.transaction(() => {
+    for (let i = 1; i <= 5000; i++) media.run(`some movie ${i} 2026`, `Some Movie ${i}`, T0)
+  })()
+  addTorrents(db, 1, N, T0)
+  let total = N
+  const runs = DAYS * 6
+  const samples: { day: number; restore: Timing; save: Timing }[] = []
+  let buildSaves = 0
+  let buildSaveTime = 0
+  const started = performance.now()
+  for (let r = 0; r < runs; r++) {
+    const time = T0 + r * RUN
+    const day = Math.floor((time - T0) / DAY)
+    if (r % 6 === 0 && r > 0) {
+      addTorrents(db, total + 1, total + NEW_PER_DAY, time)
+      total += NEW_PER_DAY
+    }
+    writeRun(db, time, total)
+    const sample = SAMPLES.find((d) => d === day + 1 && r % 6 === 5)
+    if ((r + 1) % PER_SAVE === 0 || sample || r === runs - 1) {
+      closeDb(db)
+      buildSaveTime += a.script('save', time).wall
+      buildSaves++
+      db = openDb(a.dbPath)
+    }
+    if (sample) {
+      // A fresh runner (no cache): restore, one run's rows, save.
+      closeDb(db)
+      const m = machine(`fresh-${sample}`)
+      const next = time + RUN
+      const restore = m.script('restore', next)
+      const mdb = openDb(m.dbPath)
+      writeRun(mdb, next, total)
+      closeDb(mdb)
+      const save = m.script('save', next)
+      samples.push({ day: sample, restore, save })
+      console.log(`day ${sample}: fresh restore ${ft(restore)}, save of one run ${ft(save)}`)
+      // Machine A picks up the sampled run's files, as the next scheduled run would.
+      a.script('restore', next)
+      db = openDb(a.dbPath)
+    }
+    if (r % 60 === 59) {
+      const el = (performance.now() - started) / 1000
+      console.log(`… simulated day ${day + 1}/${DAYS} (${el.toFixed(0)} s so far)`)
+    }
+  }
+  closeDb(db)
+  const tree = sh('git', ['--git-dir', remote, 'ls-tree', '-r', '-l', 'data'], tmp)
+    .trim()
+    .split('\n')
+    .map((l) => {
+      const [meta, path] = l.split('\t')
+      return { path: path as string, size: Number(meta?.trim().split(/\s+/)[3]) }
+    })
+  const largest = tree.reduce((x, y) => (y.size > x.size ? y : x))
+  const headSize = tree.reduce((s, f) => s + f.size, 0)
+  const repo = Number(sh('du', ['-sb', remote], tmp).split('\t')[0])
+  console.log(
+    `\n${DAYS} days, ${runs} runs (${PER_SAVE} run(s) per save while building: ${buildSaves} saves, ${fmt(buildSaveTime / buildSaves)} each on a machine that keeps its database)`,
+  )
+  console.log(`data branch: ${tree.length} files, ${mb(headSize)} in the head tree, repository ${mb(repo)}`)
+  console.log(`largest file: ${largest.path} ${mb(largest.size)}`)
+  for (const s of samples)
+    console.log(`  day ${String(s.day).padStart(3)}: restore ${ft(s.restore)}, save ${ft(s.save)}`)
+  // Export throughput of the whole database (machine A holds every row).
+  db = openDb(a.dbPath)
+  const out = join(tmp, 'export.ndjson.gz')
+  const t = performance.now()
+  const cpu0 = process.cpuUsage()
+  const { rows } = await exportNdjson(db, out)
+  const secs = (performance.now() - t) / 1000
+  const c = process.cpuUsage(cpu0)
+  const cpuSecs = (c.user + c.system) / 1e6
+  console.log(
+    `export: ${rows} rows in ${fmt(secs)} wall = ${Math.round(rows / secs)} rows/s; ${fmt(cpuSecs)} CPU = ${Math.round(rows / cpuSecs)} rows/CPU-s (gzip)`,
+  )
+  closeDb(db)
+} finally {
+  console.log(`kept ${tmp}`)
+}
