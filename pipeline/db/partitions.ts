@@ -87,7 +87,9 @@ export const GROWING: Record<string, Growing> = {
   // shows each day's last run, the rank history one point a day beyond the last week.
   media_trends: { time: 'time', days: () => 92, dense: () => 8, daily: ['engine'] },
   charts: { time: 'time', days: () => 92, dense: () => 8, daily: ['window', 'kind'] },
-  torrent_activity: { time: 'day', days: () => 92, closedDays: true },
+  // A torrent's days are summed into its movie's (media_activity, the site's 90-day charts) by
+  // `site data` as they close: the torrents' own are read back as far as their scrapes.
+  torrent_activity: { time: 'day', days: (n) => Math.max(n.scoringDays, n.pageDays) + 1, closedDays: true },
   media_activity: { time: 'day', days: () => 92, closedDays: true },
 }
 for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)

@@ -179,7 +179,11 @@ function refreshActivity(db: Db, site: SiteInput, now: number): RefreshCounts {
     const addMedia = c.prepare(
       'INSERT INTO media_activity (media_id, day, seeders, leechers, peers, downloads) VALUES (?, ?, ?, ?, ?, ?)',
     )
-    for (const [mediaId, from] of dirtyMedia) {
+    // Days before the oldest torrent day at hand cannot be summed again (a restore of the data
+    // branch holds a month of torrent days and three of movie and series days): they are kept.
+    const oldest = (c.prepare('SELECT MIN(day) FROM torrent_activity').pluck().get() as number | null) ?? ALL
+    for (const [mediaId, dirtyFrom] of dirtyMedia) {
+      const from = Math.max(dirtyFrom, oldest)
       clearMedia.run(mediaId, from)
       for (const d of sumDays(daysOfMedia.all(mediaId, from) as DayActivity[]))
         addMedia.run(mediaId, d.day, d.seeders, d.leechers, d.peers, d.downloads)

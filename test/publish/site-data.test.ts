@@ -137,6 +137,32 @@ describe('site data', () => {
     expect(after.filter((r) => r.torrent_id === 3 && (r.day ?? 0) >= D + 3 * DAY).length).toBeGreaterThan(0)
   })
 
+  it('after a restore holding movie days further back than torrent days: a torrent joining keeps the older movie days', () => {
+    const ctx = fresh()
+    const db = ctx.db()
+    seed(db)
+    refreshSiteData(db, SITE, 0)
+    const fullMedia = table(db, 'media_activity')
+    expect(fullMedia.filter((r) => r.media_id === 1 && r.day === D)).toHaveLength(1)
+    // The restore: movie days from day 0, torrent days and scrapes from day 1 only.
+    db.$client.exec(`DELETE FROM activity_state; DELETE FROM torrent_activity WHERE day < ${D + DAY};
+      DELETE FROM stats WHERE time < ${D + DAY}`)
+    // A new torrent of movie A, scraped from day 2 on.
+    db.$client.exec(`INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES (5, '${'5'.padStart(40, '0')}', 't5', 0, 0);
+      INSERT INTO torrent_media (torrent_id, media_id) VALUES (5, 1)`)
+    for (let k = 8; k < 12; k++) scrape(db, 5, D + k * 6 * H, k)
+    refreshSiteData(db, SITE, 0)
+    const media = table(db, 'media_activity')
+    // Day 0 of movie A cannot be summed again (no torrent day left): kept as restored.
+    expect(media.filter((r) => r.media_id === 1 && r.day === D)).toEqual(
+      fullMedia.filter((r) => r.media_id === 1 && r.day === D),
+    )
+    // Day 2 counts the new torrent: its peers are added to what torrents 1 and 2 had.
+    const day2 = (rows: typeof media) => rows.find((r) => r.media_id === 1 && r.day === D + 2 * DAY)
+    const t5 = table(db, 'torrent_activity').find((r) => r.torrent_id === 5 && r.day === D + 2 * DAY)
+    expect(day2(media)?.peers).toBe((day2(fullMedia)?.peers ?? 0) + (t5?.peers ?? Number.NaN))
+  })
+
   it('is idempotent, and recomputes only torrents with new scrapes and their media: same tables as from scratch', () => {
     const ctx = fresh()
     const db = ctx.db()

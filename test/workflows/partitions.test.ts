@@ -166,10 +166,13 @@ describe('pruneGrowing', () => {
       INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES
         (1, ${TODAY - 9 * DAY}, 'nowcast', 1, 1, 0), (1, ${TODAY - 7 * DAY}, 'nowcast', 1, 1, 0);
       INSERT INTO torrent_activity (torrent_id, day, seeders, leechers, peers, downloads) VALUES
+        (1, ${TODAY - 40 * DAY}, 1, 1, 1, 1), (1, ${TODAY - 20 * DAY}, 1, 1, 1, 1);
+      INSERT INTO media (id, kind, key, title, updated_at) VALUES (1, 'movie', 'm 2026', 'M', 0);
+      INSERT INTO media_activity (media_id, day, seeders, leechers, peers, downloads) VALUES
         (1, ${TODAY - 100 * DAY}, 1, 1, 1, 1), (1, ${TODAY - 90 * DAY}, 1, 1, 1, 1);
     `)
     const pruned = pruneGrowing(db, TODAY + 3600, { scoringDays: 3, pageDays: 30 })
-    expect(pruned).toEqual({ stats: 1, trends: 1, torrent_activity: 1 })
+    expect(pruned).toEqual({ stats: 1, trends: 1, torrent_activity: 1, media_activity: 1 })
     expect(db.$client.prepare('SELECT COUNT(*) FROM stats').pluck().get()).toBe(2)
     expect(db.$client.prepare('SELECT COUNT(*) FROM torrents').pluck().get()).toBe(1)
     closeDb(db)
