@@ -227,9 +227,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     .action(plain(async (c, _o, [list]) => (await import('./db/command.ts')).partitionsPick(c, String(list))))
   cli
     .command('database partitions restore <dir>', 'Import an extracted data branch (pipeline/db/partitions.ts)')
+    .option('--prune', 'Then delete the rows older than a run reads (they stay on the branch): for a cached database')
     .action(
-      locked('database partitions restore', async (c, _o, [dir]) =>
-        (await import('./db/command.ts')).partitionsRestore(c, String(dir)),
+      locked('database partitions restore', async (c, o, [dir]) =>
+        (await import('./db/command.ts')).partitionsRestore(c, String(dir), { prune: o.prune === true }),
       ),
     )
   cli

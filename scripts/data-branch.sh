@@ -26,6 +26,9 @@
 #                          files), base (the commit restored)
 #   MEDIASTRENDS [node <repo>/bin/mediastrends.mjs]
 #   DATA_MESSAGE           extra line for the commit message (the workflow passes its run URL)
+#   DATA_PRUNE [0]         1: after a restore, delete the rows older than a run reads (they stay on
+#                          the branch), so a database kept between runs (a cache) stays the size of
+#                          a fresh restore. Leave it off for a database that keeps its own history.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -80,7 +83,9 @@ extract() {
 # Import the branch files under folder $1 (a damaged file is named, the others imported).
 import_dir() {
   local rc=0
-  "${ms[@]}" database partitions restore "$1" >&2 || rc=$?
+  local prune=()
+  if [ "${DATA_PRUNE:-0}" = 1 ]; then prune=(--prune); fi
+  "${ms[@]}" database partitions restore "${prune[@]}" "$1" >&2 || rc=$?
   case "$rc" in
   0) ;;
   1) say "warning: some data branch files are damaged or hold bad lines (named above); the rest was restored" ;;

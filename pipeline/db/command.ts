@@ -124,11 +124,11 @@ export async function partitionsPick(ctx: Context, list: string): Promise<void> 
 }
 
 /** `database partitions restore DIR`: import the extracted branch files; damaged ones are reported, the rest imported. */
-export async function partitionsRestore(ctx: Context, dir: string): Promise<number> {
+export async function partitionsRestore(ctx: Context, dir: string, opts: { prune?: boolean } = {}): Promise<number> {
   const { restorePartitions, pruneGrowing } = await import('./partitions.ts')
   const run = { now: ctx.clock.nowSeconds(), needs: await runNeeds(ctx) }
   const counts = await restorePartitions(ctx.db(), dir, run)
-  const pruned = pruneGrowing(ctx.db(), run.now, run.needs)
+  const pruned = opts.prune ? pruneGrowing(ctx.db(), run.now, run.needs) : {}
   const prunedRows = Object.values(pruned).reduce((a, b) => a + b, 0)
   const log = ctx.log('database')
   for (const p of counts.problems) log.warn(p.line ? `${p.file}:${p.line}: ${p.message}` : `${p.file}: ${p.message}`)

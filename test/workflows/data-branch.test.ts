@@ -229,6 +229,23 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
     expect(c.script('save').stderr).toMatch(/pushed 4 new row\(s\)/)
   })
 
+  it('DATA_PRUNE=1: a restore into a kept database drops the rows older than a run reads; by default it keeps them', () => {
+    const env = { DATA_BRANCH: 'data-prune', DATA_DIR: '.data-branch-prune' }
+    const a = machine('prune-a')
+    a.script('restore', env)
+    const db = openDb(a.dbPath)
+    insertSample(db)
+    closeDb(db)
+    a.sql(addStats(T0 - 60 * 86400)) // two months before the run: older than any window
+    a.script('save', env)
+    const before = a.count('stats')
+    a.script('restore', env)
+    expect(a.count('stats')).toBe(before)
+    const r = a.script('restore', { ...env, DATA_PRUNE: '1' })
+    expect(r.stderr).toMatch(/3 row\(s\) older than a run reads dropped/)
+    expect(a.count('stats')).toBe(before - 3)
+  })
+
   it('refuses to save without a restore first (it could drop the history)', () => {
     const d = machine('d')
     const r = spawnSync('bash', [SCRIPT, 'save'], {
