@@ -6,9 +6,13 @@
  * and 12, and export throughput (rows/s) of the full database at the end.
  *
  * Each simulated run writes what a real one does, straight into SQLite: a scrape per torrent and
- * tracker (stats), a trend score per torrent (trends), movie ranks (media_trends), the day's
- * activity (torrent_activity, recomputed every run), the runs rows; 200 new torrents a day join
- * (with their tracker links), the oldest drop out of the 10,000 followed.
+ * tracker (stats), a trend score per torrent (trends), movie ranks (media_trends), the charts
+ * (3 windows × top 100), the day's activity of torrents and movies (torrent_activity,
+ * media_activity, recomputed every run), the runs rows; 200 new torrents a day join (with their
+ * tracker and movie links), the oldest drop out of the 10,000 followed. At the last sampled day
+ * the fresh runner also runs the real `site data` and `site build` (BENCH_SITE=0 skips it): the
+ * site's size and build time at month 12. BENCH_KEEP=1 keeps the temp folder (the bare data
+ * repository) to time restores of other code against it.
  *
  *   npm run bench -- year
  *   BENCH_YEAR_DAYS=60 BENCH_RUNS_PER_SAVE=6 npm run bench -- year     (shorter; say so)
@@ -33,6 +37,10 @@ const SAMPLES = (process.env.BENCH_SAMPLE_DAYS ?? '30,182,365')
   .map(Number)
   .filter((d) => d <= DAYS)
 const NEW_PER_DAY = 200
+/** Movies ranked and active per run (of the 5,000 the torrents link to). */
+const MEDIA_RANKED = 2000
+const SITE = process.env.BENCH_SITE !== '0'
+const KEEP = process.env.BENCH_KEEP === '1'
 const T0 = Date.parse('2026-01-01T00:23:00Z') / 1000
 const RUN = 4 * 3600
 const DAY = 86_400
@@ -82,7 +90,38 @@ function machine(name: string) {
       rmSync(cpuFile, { force: true })
       return { wall, cpu }
     },
+    /** The real CLI on this machine's database; wall seconds. */
+    cli(args: string[], now: number): number {
+      const t = performance.now()
+      sh('node', [join(ROOT, 'bin/mediastrends.mjs'), ...args], dir, {
+        ...env,
+        MEDIASTRENDS_NOW: new Date(now * 1000).toISOString(),
+      })
+      return (performance.now() - t) / 1000
+    },
   }
+}
+
+/** Rows per table of a database (the restore's breakdown). */
+function tableRows(path: string): Record<string, number> {
+  const db = openDb(path)
+  const out: Record<string, number> = {}
+  for (const t of [
+    'stats',
+    'trends',
+    'media_trends',
+    'charts',
+    'torrent_activity',
+    'media_activity',
+    'torrents',
+    'torrent_trackers',
+    'torrent_media',
+    'status_history',
+    'runs',
+  ])
+    out[t] = db.$client.prepare(`SELECT COUNT(*) FROM ${t}`).pluck().get() as number
+  closeDb(db)
+  return out
 }
 
 interface Timing {
@@ -104,16 +143,25 @@ function writeRun(db: Db, time: number, total: number): void {
     ).run(time - (time % 60), k, k, k, first)
     s.prepare(
       `INSERT OR REPLACE INTO trends (torrent_id, time, engine, score, rank, trending)
-       SELECT id, ?, 'velocity', ((id * 13 + ?) % 1000) / 10.0, id - ? + 1, id - ? < 100 FROM torrents WHERE id >= ?`,
+       SELECT id, ?, 'nowcast', ((id * 13 + ?) % 1000) / 10.0, id - ? + 1, id - ? < 100 FROM torrents WHERE id >= ?`,
     ).run(time, k, first, first, first)
     s.prepare(
       `INSERT OR REPLACE INTO media_trends (media_id, time, engine, score, rank, torrents)
-       SELECT id, ?, 'velocity', ((id * 17 + ?) % 1000) / 10.0, id, 5 FROM media WHERE id <= 2000`,
+       SELECT id, ?, 'nowcast', ((id * 17 + ?) % 1000) / 10.0, id, 5 FROM media WHERE id <= ${MEDIA_RANKED}`,
     ).run(time, k)
+    for (const window of ['day', 'week', 'rising'])
+      s.prepare(
+        `INSERT OR REPLACE INTO charts ("window", kind, time, media_id, rank, value, last_rank, periods, peak_rank, reentry)
+         SELECT ?, 'movie', ?, id, id, 1000 - id, id, 1 + ? % 30, id, 0 FROM media WHERE id <= 100`,
+      ).run(window, time, k)
     s.prepare(
       `INSERT OR REPLACE INTO torrent_activity (torrent_id, day, seeders, leechers, peers, downloads)
        SELECT id, ?, (id + ?) % 500, (id + ?) % 80, (id + ?) % 580, ? FROM torrents WHERE id >= ?`,
     ).run(day, k, k, k, k % 6, first)
+    s.prepare(
+      `INSERT OR REPLACE INTO media_activity (media_id, day, seeders, leechers, peers, downloads)
+       SELECT id, ?, (id + ?) % 900, (id + ?) % 120, (id + ?) % 1020, ? FROM media WHERE id <= ${MEDIA_RANKED}`,
+    ).run(day, k, k, k, k % 60)
     const run = s.prepare(
       "INSERT INTO runs (step, target, clock, started_at, ended_at, status, counts) VALUES (?, ?, ?, ?, ?, 'ok', ?)",
     )
@@ -128,6 +176,7 @@ function addTorrents(db: Db, from: number, to: number, time: number): void {
     "INSERT INTO torrents (info_hash, name, pub_date, size, status, category, added_at) VALUES (?, ?, ?, ?, 'follow', 'movies', ?)",
   )
   const link = s.prepare('INSERT INTO torrent_trackers (torrent_id, tracker_id) SELECT ?, id FROM trackers')
+  const movie = s.prepare('INSERT INTO torrent_media (torrent_id, media_id) VALUES (?, ?)')
   const hist = s.prepare("INSERT INTO status_history (torrent_id, time, status) VALUES (?, ?, 'new')")
   s.transaction(() => {
     for (let i = from; i <= to; i++) {
@@ -135,6 +184,7 @@ function addTorrents(db: Db, from: number, to: number, time: number): void {
         ins.run(hash(i), `Some.Movie.${i % 5000}.2026.1080p.WEB-DL-GRP${i}`, time, 1e9 + i, time).lastInsertRowid,
       )
       link.run(id)
+      movie.run(id, (i % 5000) + 1)
       hist.run(id, time)
     }
   })()
@@ -161,7 +211,8 @@ try {
   addTorrents(db, 1, N, T0)
   let total = N
   const runs = DAYS * 6
-  const samples: { day: number; restore: Timing; save: Timing }[] = []
+  const samples: { day: number; restore: Timing; save: Timing; rows: Record<string, number> }[] = []
+  let site: { data: number; build: number; mb: number; pages: number } | undefined
   let buildSaves = 0
   let buildSaveTime = 0
   const started = performance.now()
@@ -171,6 +222,15 @@ try {
     if (r % 6 === 0 && r > 0) {
       addTorrents(db, total + 1, total + NEW_PER_DAY, time)
       total += NEW_PER_DAY
+      // The oldest leave the followed set (and their pages, torrent_page_days after their last scrape).
+      const s = db.$client
+      s.transaction(() => {
+        const left = Math.max(1, total - N + 1)
+        s.prepare(
+          "INSERT INTO status_history (torrent_id, time, status) SELECT id, ?, 'unfollow' FROM torrents WHERE status = 'follow' AND id < ?",
+        ).run(time, left)
+        s.prepare("UPDATE torrents SET status = 'unfollow' WHERE status = 'follow' AND id < ?").run(left)
+      })()
     }
     writeRun(db, time, total)
     const sample = SAMPLES.find((d) => d === day + 1 && r % 6 === 5)
@@ -186,12 +246,24 @@ try {
       const m = machine(`fresh-${sample}`)
       const next = time + RUN
       const restore = m.script('restore', next)
+      const rows = tableRows(m.dbPath)
       const mdb = openDb(m.dbPath)
       writeRun(mdb, next, total)
       closeDb(mdb)
       const save = m.script('save', next)
-      samples.push({ day: sample, restore, save })
-      console.log(`day ${sample}: fresh restore ${ft(restore)}, save of one run ${ft(save)}`)
+      samples.push({ day: sample, restore, save, rows })
+      const restored = Object.values(rows).reduce((x, y) => x + y, 0)
+      console.log(`day ${sample}: fresh restore ${ft(restore)} (${restored} rows), save of one run ${ft(save)}`)
+      if (SITE && sample === SAMPLES.at(-1)) {
+        // The site a run at this age publishes: the real `site data` and `site build`.
+        const out = join(tmp, `site-${sample}`)
+        const data = m.cli(['site', 'data'], next + 600)
+        const build = m.cli(['site', 'build', '--out', out], next + 600)
+        const bytes = Number(sh('du', ['-sb', out], tmp).split('\t')[0])
+        const pages = Number(sh('sh', ['-c', `find "${out}" -name '*.html' | wc -l`], tmp).trim())
+        site = { data, build, mb: bytes / 1e6, pages }
+        console.log(`day ${sample}: site data ${fmt(data)}, site build ${fmt(build)}: ${pages} pages, ${mb(bytes)}`)
+      }
       // Machine A picks up the sampled run's files, as the next scheduled run would.
       a.script('restore', next)
       db = openDb(a.dbPath)
@@ -219,6 +291,26 @@ try {
   console.log(`largest file: ${largest.path} ${mb(largest.size)}`)
   for (const s of samples)
     console.log(`  day ${String(s.day).padStart(3)}: restore ${ft(s.restore)}, save ${ft(s.save)}`)
+  console.log('rows restored per table (fresh runner):')
+  for (const s of samples)
+    console.log(
+      `  day ${String(s.day).padStart(3)}: ${Object.entries(s.rows)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')}`,
+    )
+  const first = samples[0]
+  const last = samples.at(-1)
+  if (first && last && last !== first) {
+    const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`
+    console.log(
+      `day ${last.day} against day ${first.day}: restore ${ratio(last.restore.wall, first.restore.wall)} (goal ≤ 1.5×), save ${ratio(last.save.wall, first.save.wall)}; ` +
+        `restore ${fmt(last.restore.wall)} (goal ≤ 15 s), save ${fmt(last.save.wall)} (goal ≤ 5 s)`,
+    )
+  }
+  if (site)
+    console.log(
+      `site at day ${last?.day}: ${site.pages} pages, ${site.mb.toFixed(1)} MB (budget 300 MB at 100,000 torrents), site data ${fmt(site.data)}, build ${fmt(site.build)}`,
+    )
   // Export throughput of the whole database (machine A holds every row).
   db = openDb(a.dbPath)
   const out = join(tmp, 'export.ndjson.gz')
@@ -233,5 +325,6 @@ try {
   )
   closeDb(db)
 } finally {
-  rmSync(tmp, { recursive: true, force: true })
+  if (KEEP) console.log(`kept ${tmp} (remote.git: the data branch)`)
+  else rmSync(tmp, { recursive: true, force: true })
 }
