@@ -354,6 +354,16 @@ async function knownState(knownDir: string) {
 
 /** `["table",…]` → its natural key as a string (snapshot tables; undefined for a bad line). */
 function snapshotKey(line: string, columns: Record<string, string[]>): string | undefined {
+  // ["table", …: the table name without parsing the line; a key made of the first columns is
+  // the line's text up to them (no parse: a save compares every snapshot row).
+  const comma = line.indexOf(',')
+  const name = line.startsWith('["') && comma > 2 ? line.slice(2, comma - 1) : ''
+  const s = SPECS.get(name)
+  const cols = columns[name]
+  if (s && cols && s.key.every((k, i) => cols[i] === k)) {
+    const end = valuesEnd(line, s.key.length + 1)
+    if (end > 0) return line.slice(0, end)
+  }
   let row: unknown
   try {
     row = JSON.parse(line)
@@ -362,10 +372,34 @@ function snapshotKey(line: string, columns: Record<string, string[]>): string | 
   }
   if (!Array.isArray(row)) return undefined
   const [table, ...values] = row
-  const s = SPECS.get(String(table))
-  const cols = columns[String(table)]
-  if (!s || !cols) return undefined
-  return JSON.stringify([table, ...s.key.map((k) => values[cols.indexOf(k)] ?? null)])
+  const spec = SPECS.get(String(table))
+  const tableCols = columns[String(table)]
+  if (!spec || !tableCols) return undefined
+  return JSON.stringify([table, ...spec.key.map((k) => values[tableCols.indexOf(k)] ?? null)])
+}
+
+/**
+ * Where the first `n` values of a JSON array line end (the index of the comma or bracket after
+ * them, strings and nested arrays skipped), or -1 (fewer values, or not an array line).
+ */
+export function valuesEnd(line: string, n: number): number {
+  let depth = 0
+  let inString = false
+  let count = 0
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i)
+    if (inString) {
+      if (c === 92)
+        i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) depth++
+    else if (c === 93 || c === 125) {
+      depth--
+      if (depth === 0) return count + 1 === n ? i : -1
+    } else if (c === 44 && depth === 1 && ++count === n) return i
+  }
+  return -1
 }
 
 export interface SaveResult {
