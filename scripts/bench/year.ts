@@ -12,7 +12,8 @@
  * tracker and movie links), the oldest drop out of the 10,000 followed. At the last sampled day
  * the fresh runner also runs the real `site data` and `site build` (BENCH_SITE=0 skips it): the
  * site's size and build time at month 12. BENCH_KEEP=1 keeps the temp folder (the bare data
- * repository) to time restores of other code against it.
+ * repository); BENCH_REMOTE=<kept>/remote.git then re-times only the sampled fresh runs against it
+ * (each from the branch as it was on its day), to measure other code without a year of building.
  *
  *   npm run bench -- year
  *   BENCH_YEAR_DAYS=60 BENCH_RUNS_PER_SAVE=6 npm run bench -- year     (shorter; say so)
@@ -46,7 +47,9 @@ const RUN = 4 * 3600
 const DAY = 86_400
 
 const tmp = mkdtempSync(join(tmpdir(), 'mediastrends-bench-year-'))
-const remote = join(tmp, 'remote.git')
+/** BENCH_REMOTE: a data repository kept by an earlier run (BENCH_KEEP=1): only re-time its samples. */
+const KEPT = process.env.BENCH_REMOTE
+const remote = KEPT ?? join(tmp, 'remote.git')
 const env0: NodeJS.ProcessEnv = {
   PATH: process.env.PATH,
   HOME: tmp,
@@ -73,10 +76,10 @@ function machine(name: string) {
   return {
     dbPath,
     /** Wall seconds, and CPU seconds (user + sys of every process, via /usr/bin/time when present). */
-    script(cmd: 'restore' | 'save', now: number): Timing {
+    script(cmd: 'restore' | 'save', now: number, extra: NodeJS.ProcessEnv = {}): Timing {
       const t = performance.now()
       const cpuFile = join(tmp, 'cpu.txt')
-      const e = { ...env, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() }
+      const e = { ...env, ...extra, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() }
       if (existsSync('/usr/bin/time')) sh('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', SCRIPT, cmd], dir, e)
       else sh('bash', [SCRIPT, cmd], dir, e)
       const wall = (performance.now() - t) / 1000
@@ -194,7 +197,53 @@ const fmt = (s: number) => `${s.toFixed(2)} s`
 const ft = (t: Timing) => `${fmt(t.wall)} wall (${fmt(t.cpu)} CPU)`
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`
 
-try {
+/** The newest commit of the kept `data` branch whose files were all saved by `time` (their stamps). */
+function commitAt(time: number): string | undefined {
+  const limit = new Date(time * 1000)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')
+  for (const c of sh('git', ['--git-dir', remote, 'log', '--format=%H', 'data'], tmp).trim().split('\n')) {
+    const files = sh('git', ['--git-dir', remote, 'diff-tree', '-r', '--root', '--no-commit-id', '--name-only', c], tmp)
+    const stamps = [...files.matchAll(/(\d{8}T\d{6}Z)-/g)].map((m) => m[1] as string)
+    if (stamps.length && stamps.every((st) => st <= limit)) return c
+  }
+  return undefined
+}
+
+/** Re-time the samples against a kept repository: each from the branch as it was on its day. */
+function retime(): void {
+  const samples: { day: number; restore: Timing; save: Timing; restored: number }[] = []
+  for (const day of SAMPLES) {
+    const time = T0 + (day - 1) * DAY + 5 * RUN // the day's last run, as when the history was built
+    const next = time + RUN
+    const commit = commitAt(time)
+    if (!commit) throw new Error(`${remote}: no commit of the data branch saved by day ${day}`)
+    const branch = `data-day-${day}`
+    sh('git', ['--git-dir', remote, 'branch', '-f', branch, commit], tmp)
+    const m = machine(`retime-${day}`)
+    const env = { DATA_BRANCH: branch }
+    const restore = m.script('restore', next, env)
+    const restored = Object.values(tableRows(m.dbPath)).reduce((x, y) => x + y, 0)
+    const mdb = openDb(m.dbPath)
+    writeRun(mdb, next, N + NEW_PER_DAY * (day - 1))
+    closeDb(mdb)
+    const save = m.script('save', next, env)
+    sh('git', ['--git-dir', remote, 'branch', '-D', branch], tmp)
+    samples.push({ day, restore, save, restored })
+    console.log(
+      `day ${day} (data branch at ${commit.slice(0, 7)}): fresh restore ${ft(restore)} (${restored} rows), save ${ft(save)}`,
+    )
+  }
+  const first = samples[0]
+  const last = samples.at(-1)
+  if (first && last && first !== last)
+    console.log(
+      `day ${last.day} against day ${first.day}: restore ${(last.restore.wall / first.restore.wall).toFixed(2)}×, save ${(last.save.wall / first.save.wall).toFixed(2)}×`,
+    )
+}
+
+async function buildYear(): Promise<void> {
   sh('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote], tmp)
   const a = machine('a')
   a.script('restore', T0)
@@ -324,6 +373,11 @@ try {
     `export: ${rows} rows in ${fmt(secs)} wall = ${Math.round(rows / secs)} rows/s; ${fmt(cpuSecs)} CPU = ${Math.round(rows / cpuSecs)} rows/CPU-s (gzip)`,
   )
   closeDb(db)
+}
+
+try {
+  if (KEPT) retime()
+  else await buildYear()
 } finally {
   if (KEEP) console.log(`kept ${tmp} (remote.git: the data branch)`)
   else rmSync(tmp, { recursive: true, force: true })
