@@ -14,6 +14,17 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true })
 })
 
+/** A database in a temp folder with one tracker and one torrent (id 1 each). */
+function dbWithTorrent(prefix: string) {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  dirs.push(d)
+  const db = openDb(join(d, 'db.sqlite'))
+  db.$client.exec(`
+    INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1');
+    INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES (1, '${'a'.repeat(40)}', 't', 0, 0);`)
+  return { d, db }
+}
+
 async function rowsOf(dir: string, files: string[], table: string): Promise<unknown[][]> {
   const out: unknown[][] = []
   for (const f of files.filter((f) => f.startsWith(`${table}/`))) {
@@ -24,12 +35,8 @@ async function rowsOf(dir: string, files: string[], table: string): Promise<unkn
 
 describe('savePartitions', () => {
   it('saves the daily activity of closed days only (each day once), the scrapes of today too', async () => {
-    const d = mkdtempSync(join(tmpdir(), 'ms-part-'))
-    dirs.push(d)
-    const db = openDb(join(d, 'db.sqlite'))
+    const { d, db } = dbWithTorrent('ms-part-')
     db.$client.exec(`
-      INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1');
-      INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES (1, '${'a'.repeat(40)}', 't', 0, 0);
       INSERT INTO torrent_activity (torrent_id, day, seeders, leechers, peers, downloads) VALUES
         (1, ${TODAY - DAY}, 5, 2, 7, 10), (1, ${TODAY}, 6, 3, 9, 4);
       INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES
@@ -155,12 +162,8 @@ describe('daily files (downsampled history)', () => {
 
 describe('pruneGrowing', () => {
   it('drops the rows older than a run reads, table by table, and keeps the rest', () => {
-    const d = mkdtempSync(join(tmpdir(), 'ms-prune-'))
-    dirs.push(d)
-    const db = openDb(join(d, 'db.sqlite'))
+    const { db } = dbWithTorrent('ms-prune-')
     db.$client.exec(`
-      INSERT INTO trackers (id, name, scheme, netloc) VALUES (1, 'a', 'udp', 'a:1');
-      INSERT INTO torrents (id, info_hash, name, pub_date, added_at) VALUES (1, '${'a'.repeat(40)}', 't', 0, 0);
       INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES
         (1, ${TODAY - 40 * DAY}, 1, 1, 1, 1), (1, ${TODAY - 30 * DAY}, 1, 1, 1, 1), (1, ${TODAY - DAY}, 1, 1, 1, 1);
       INSERT INTO trends (torrent_id, time, engine, score, rank, trending) VALUES
