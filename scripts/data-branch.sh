@@ -56,28 +56,62 @@ mkdir -p "$dir"
 dir="$(cd "$dir" && pwd)"
 known="$dir/known"
 base_file="$dir/base"
-tracking="refs/remotes/$remote/$branch"
 legacy=(data/export.ndjson data/export.ndjson.gz)
 
+# The remote's name for fetches: a partial fetch needs a named remote (it is recorded as the
+# promisor of the blobs left out). A URL or path in DATA_REMOTE gets the name "mediastrends-data".
+if git remote get-url "$remote" >/dev/null 2>&1; then
+  fetch_remote="$remote"
+else
+  fetch_remote=mediastrends-data
+  git config "remote.$fetch_remote.url" "$remote"
+fi
+tracking="refs/remotes/$fetch_remote/$branch"
+
 # Fetch the branch head into $tracking; prints its commit, or nothing when the branch does not exist.
+# Only the commit and its trees come (--filter=blob:none; a server without partial clone sends the
+# whole tree instead): the files a run reads are fetched by extract, so a restore does not download
+# the branch's whole history of closed weeks.
 fetch_head() {
   local rc=0
   git ls-remote --exit-code --heads "$remote" "refs/heads/$branch" >/dev/null || rc=$?
   if [ "$rc" -eq 2 ]; then return 0; fi # no such branch yet
   [ "$rc" -eq 0 ] || die "cannot reach remote '$remote' (git ls-remote exit $rc)"
-  git fetch --quiet --no-tags --depth=1 "$remote" "+refs/heads/$branch:$tracking" ||
+  git fetch --quiet --no-tags --depth=1 --filter=blob:none "$fetch_remote" "+refs/heads/$branch:$tracking" ||
     die "cannot fetch branch '$branch' from '$remote'"
   git rev-parse --verify --quiet "$tracking^{commit}"
 }
 
-# Extract the paths (files or folders) listed in file $2 from commit $1 into folder $3.
+# Fetch, in one request, the blobs of the paths listed in file $2 of commit $1 that are not here
+# (as git does for a partial clone's checkout); without it each would be fetched on its own.
+fetch_blobs() {
+  local commit="$1" list="$2" paths=()
+  mapfile -t paths <"$list"
+  git rev-list --objects --missing=print "$commit" | sed -n 's/^?//p' | LC_ALL=C sort >"$dir/missing.txt"
+  [ -s "$dir/missing.txt" ] || return 0
+  git ls-tree -r "$commit" -- "${paths[@]}" | awk '$2 == "blob" { print $3 }' | LC_ALL=C sort |
+    LC_ALL=C comm -12 - "$dir/missing.txt" >"$dir/wanted.txt"
+  [ -s "$dir/wanted.txt" ] || return 0
+  git -c fetch.negotiationAlgorithm=noop fetch --quiet --no-tags --no-write-fetch-head \
+    --recurse-submodules=no --filter=blob:none --stdin "$fetch_remote" <"$dir/wanted.txt" ||
+    die "cannot fetch $(wc -l <"$dir/wanted.txt") file(s) of branch '$branch' from '$remote'"
+}
+
+# Extract the paths (files or folders) listed in file $2 from commit $1 into folder $3, through a
+# temporary index (git archive would fetch every blob of the commit missing here, one by one).
 extract() {
-  local commit="$1" list="$2" into="$3"
+  local commit="$1" list="$2" into="$3" index
   mkdir -p "$into"
   [ -s "$list" ] || return 0
   local paths=()
   mapfile -t paths <"$list"
-  git archive --format=tar "$commit" -- "${paths[@]}" | tar -x -C "$into"
+  fetch_blobs "$commit" "$list"
+  index="$(mktemp)"
+  rm -f "$index"
+  GIT_INDEX_FILE="$index" git read-tree "$commit"
+  git ls-tree -r -z --name-only "$commit" -- "${paths[@]}" |
+    GIT_INDEX_FILE="$index" git -c core.autocrlf=false --work-tree="$into" checkout-index -f -z --stdin
+  rm -f "$index"
 }
 
 # Import the branch files under folder $1 (a damaged file is named, the others imported).

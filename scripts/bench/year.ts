@@ -65,9 +65,24 @@ function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {
   return r.stdout
 }
 
+/**
+ * The remote as GitHub's: it serves partial fetches (a restore fetches only the files it reads),
+ * and its `main` branch (the code, here one empty commit) is what a runner checks out.
+ */
+function prepareRemote(): void {
+  const git = (...args: string[]) => sh('git', ['--git-dir', remote, ...args], tmp).trim()
+  git('config', 'uploadpack.allowFilter', 'true')
+  if (spawnSync('git', ['--git-dir', remote, 'rev-parse', '--verify', '--quiet', 'refs/heads/main']).status === 0)
+    return
+  const tree = git('hash-object', '-w', '-t', 'tree', '/dev/null')
+  git('update-ref', 'refs/heads/main', git('commit-tree', tree, '-m', 'code'))
+}
+
 function machine(name: string) {
   const dir = join(tmp, name)
-  sh('git', ['clone', '--quiet', remote, dir], tmp)
+  // As actions/checkout: the code branch only, over git's transport (a local clone would copy
+  // every object of the data branch, so a restore would not pay for fetching what it reads).
+  sh('git', ['clone', '--quiet', '--no-local', '--single-branch', '--branch', 'main', remote, dir], tmp)
   const conf = join(dir, '.conf')
   mkdirSync(conf)
   writeFileSync(join(conf, 'mediastrends.bench.ini'), '[requests]\nuser_agent = mediastrends-bench\n')
@@ -245,6 +260,7 @@ function retime(): void {
 
 async function buildYear(): Promise<void> {
   sh('git', ['init', '--quiet', '--bare', '--initial-branch=main', remote], tmp)
+  prepareRemote()
   const a = machine('a')
   a.script('restore', T0)
   let db = openDb(a.dbPath)
@@ -376,8 +392,10 @@ async function buildYear(): Promise<void> {
 }
 
 try {
-  if (KEPT) retime()
-  else await buildYear()
+  if (KEPT) {
+    prepareRemote()
+    retime()
+  } else await buildYear()
 } finally {
   if (KEEP) console.log(`kept ${tmp} (remote.git: the data branch)`)
   else rmSync(tmp, { recursive: true, force: true })

@@ -46,7 +46,9 @@ const git = (args: string[], cwd = tmp) => run('git', args, cwd).stdout.trim()
 /** A clone of the remote with its own config dir and database, as one CI run sees it. */
 function machine(name: string) {
   const dir = join(tmp, name)
-  git(['clone', '--quiet', remote, dir])
+  // As actions/checkout: the code branch only, over git's transport (a local clone would copy
+  // every object of the remote, the data branches' too).
+  git(['clone', '--quiet', '--no-local', '--single-branch', '--branch', 'main', remote, dir])
   const config = makeConfigDir()
   configs.push(config)
   const dbPath = join(config.dir, 'data', 'mediastrends.db')
@@ -113,6 +115,8 @@ beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'mediastrends-databranch-'))
   remote = join(tmp, 'remote.git')
   git(['init', '--quiet', '--bare', '--initial-branch=main', remote])
+  // As GitHub: partial fetches allowed (a restore fetches only the blobs of the files it reads).
+  git(['--git-dir', remote, 'config', 'uploadpack.allowFilter', 'true'])
   // The repository's main branch (the code); the data branch does not exist yet.
   const seedDir = join(tmp, 'seed')
   git(['clone', '--quiet', remote, seedDir])
@@ -368,7 +372,19 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
     const late = '2026-05-22T00:00:00Z'
     const b = machine('w-b')
     const r = b.script('restore', { ...env, MEDIASTRENDS_NOW: late })
-    expect(r.stderr).toMatch(/\((\d+) of (\d+) paths needed\)/)
+    const [, needed, paths] = r.stderr.match(/\((\d+) of (\d+) paths needed\)/) ?? []
+    expect(Number(needed)).toBeLessThan(Number(paths))
+    // B's clone holds the blobs of the files it read, not the branch's other files.
+    const blobs = git(['cat-file', '--batch-all-objects', '--batch-check'], b.dir)
+      .split('\n')
+      .filter((l) => l.split(' ')[1] === 'blob').length
+    const files = branchFiles('data-window')
+    const read = run('find', [join(b.dir, '.data-branch-window', 'known'), '-type', 'f'], tmp)
+      .stdout.trim()
+      .split('\n')
+    expect(read.length).toBeLessThan(files.length)
+    expect(blobs).toBeLessThanOrEqual(read.length)
+    expect(blobs).toBeGreaterThan(read.length / 2) // (identical files are one blob)
     const stats = b.count('stats')
     expect(stats).toBeGreaterThanOrEqual(3 * 4)
     expect(stats).toBeLessThanOrEqual(3 * 5)
