@@ -128,6 +128,7 @@ import_dir() {
 }
 
 restore() {
+  local started=$SECONDS
   rm -rf "$known"
   mkdir -p "$known"
   local head
@@ -137,7 +138,9 @@ restore() {
     "${ms[@]}" database partitions pick "$dir/tree.txt" >"$dir/needed.txt"
     say "restoring from $remote/$branch $(git rev-parse --short "$head") ($(wc -l <"$dir/needed.txt") of $(wc -l <"$dir/tree.txt") paths needed)"
     extract "$head" "$dir/needed.txt" "$known"
+    say "fetched in $((SECONDS - started)) s; importing"
     import_dir "$known"
+    say "restored in $((SECONDS - started)) s"
   else
     say "no branch '$branch' on '$remote' yet: starting empty"
   fi
@@ -154,7 +157,9 @@ commit_on() {
   sed "s|^|$dir/out/|" "$dir/new.txt" | git hash-object -w --stdin-paths >"$dir/new.oids"
   paste -d '\t' <(sed 's/^/100644 /' "$dir/new.oids") "$dir/new.txt" | GIT_INDEX_FILE="$index" git update-index --index-info
   for f in "${legacy[@]}"; do GIT_INDEX_FILE="$index" git update-index --force-remove "$f"; done
-  tree="$(GIT_INDEX_FILE="$index" git write-tree)"
+  # --missing-ok: the parent's files that a partial fetch left on the server are not checked (git
+  # would fetch every one of them).
+  tree="$(GIT_INDEX_FILE="$index" git write-tree --missing-ok)"
   rm -f "$index"
   if [ -n "${DATA_MESSAGE:-}" ]; then msg="$msg"$'\n\n'"$DATA_MESSAGE"; fi
   if [ -n "$parent" ]; then
@@ -180,7 +185,9 @@ save() {
       return 0
     fi
     commit="$(commit_on "$base" "data: $summary")"
-    if git push --quiet "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
+    # --no-thin: a thin pack would look for delta bases among the branch's older files, which a
+    # partial fetch left on the server (git would fetch them one by one).
+    if git push --quiet --no-thin "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
       say "pushed $summary to $remote/$branch ($(git rev-parse --short "$commit"))"
       cp -R "$dir/out/." "$known/"
       printf '%s\n' "$commit" >"$base_file"
