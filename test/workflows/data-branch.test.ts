@@ -375,9 +375,17 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
     const [, needed, paths] = r.stderr.match(/\((\d+) of (\d+) paths needed\)/) ?? []
     expect(Number(needed)).toBeLessThan(Number(paths))
     // B's clone holds the blobs of the files it read, not the branch's other files.
-    const blobs = git(['cat-file', '--batch-all-objects', '--batch-check'], b.dir)
-      .split('\n')
-      .filter((l) => l.split(' ')[1] === 'blob').length
+    const blobsOf = (dir: string) =>
+      git(['cat-file', '--batch-all-objects', '--batch-check'], dir)
+        .split('\n')
+        .filter((l) => l.split(' ')[1] === 'blob').length
+    const blobs = blobsOf(b.dir)
+    const missingOf = (dir: string, rev: string) =>
+      git(['rev-list', '--objects', '--missing=print', rev], dir)
+        .split('\n')
+        .filter((l) => l.startsWith('?')).length
+    const missing = missingOf(b.dir, 'refs/remotes/origin/data-window')
+    expect(missing).toBeGreaterThan(0)
     const files = branchFiles('data-window')
     const read = run('find', [join(b.dir, '.data-branch-window', 'known'), '-type', 'f'], tmp)
       .stdout.trim()
@@ -394,6 +402,9 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
     // of the branch gives every row of A's database and B's.
     b.sql(addStats(Date.parse(late) / 1000))
     const saved = b.script('save', { ...env, MEDIASTRENDS_NOW: late })
+    // Its commit and push fetched none of the branch's other files either.
+    // (a file it wrote may equal one of them: an empty daily file)
+    expect(missingOf(b.dir, 'refs/remotes/origin/data-window')).toBeGreaterThan(missing / 2)
     // A new month: a new snapshot base (restores read from it on), and the new stats; and the
     // daily files A's save did not write (its clock was months earlier): one a day in each
     // table's window, with the restored rows of those days (partitions.test.ts tests them).
