@@ -23,7 +23,7 @@ export interface SiteInput {
   title: string
   baseUrl: string
   engine: string
-  /** [site] torrent_page_days (default 30). */
+  /** [site] torrent_page_days (default 7). */
   torrentPageDays?: number
 }
 

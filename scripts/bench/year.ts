@@ -324,7 +324,10 @@ async function buildYear(): Promise<void> {
         const out = join(tmp, `site-${sample}`)
         const data = m.cli(['site', 'data'], next + 600)
         const build = m.cli(['site', 'build', '--out', out], next + 600)
-        const bytes = Number(sh('du', ['-sb', out], tmp).split('\t')[0])
+        // The files' bytes (what a Pages artifact holds; `du` would add the folders' own blocks).
+        const bytes = sh('find', [out, '-type', 'f', '-printf', '%s\n'], tmp)
+          .split('\n')
+          .reduce((x, y) => x + Number(y || 0), 0)
         const pages = Number(sh('sh', ['-c', `find "${out}" -name '*.html' | wc -l`], tmp).trim())
         site = { data, build, mb: bytes / 1e6, pages }
         console.log(`day ${sample}: site data ${fmt(data)}, site build ${fmt(build)}: ${pages} pages, ${mb(bytes)}`)

@@ -118,6 +118,29 @@ export function thin<T>(points: T[], max: number): T[] {
 
 const r1 = (n: number) => Math.round(n * 10) / 10
 
+/** A number in path data: one decimal at most, no leading zero (`.5`, `-.5`). */
+const num = (n: number) => String(r1(n) || 0).replace(/^(-?)0\./, '$1.')
+
+/**
+ * SVG path data through points already rounded to 0.1: an absolute move, then relative line-tos
+ * (`M40,162l10.1-2 10.1-2.1…`), about half the bytes of absolute `L` commands; each step is taken
+ * from the rounded points, so the line lands exactly where absolute commands would put it.
+ */
+export function pathData(points: [number, number][]): string {
+  const [first, ...rest] = points
+  if (!first) return ''
+  let d = `M${num(first[0])},${num(first[1])}`
+  let [px, py] = first
+  rest.forEach(([x, y], i) => {
+    const dx = num(x - px)
+    const dy = num(y - py)
+    d += `${i === 0 ? 'l' : dx.startsWith('-') ? '' : ' '}${dx}${dy.startsWith('-') ? '' : ','}${dy}`
+    px = x
+    py = y
+  })
+  return d
+}
+
 export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartModel {
   // A narrow drawing (360 units) so its 13-unit text stays ≥ 11 px on a 390 px phone; on wider
   // screens the stylesheet shrinks the text in proportion (site/styles/global.css).
@@ -161,12 +184,11 @@ export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartMod
   const lines: LineModel[] = series.map((s, i) => {
     let d = ''
     const dots: { x: number; y: number }[] = []
-    let run: string[] = []
+    let run: [number, number][] = []
     const flush = () => {
-      if (run.length === 1) {
-        const [xs1, ys1] = (run[0] as string).split(',').map(Number)
-        dots.push({ x: xs1 as number, y: ys1 as number })
-      } else if (run.length > 1) d += `M${run.join('L')}`
+      const [one] = run
+      if (run.length === 1 && one) dots.push({ x: one[0], y: one[1] })
+      else if (run.length > 1) d += pathData(run)
       run = []
     }
     const vals: number[] = []
@@ -176,7 +198,7 @@ export function lineChart(series: SeriesIn[], opts: ChartOptions = {}): ChartMod
         continue
       }
       vals.push(p.y)
-      run.push(`${r1(sx(p.x))},${r1(sy(p.y))}`)
+      run.push([r1(sx(p.x)), r1(sy(p.y))])
     }
     flush()
     return {

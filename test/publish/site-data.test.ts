@@ -79,7 +79,7 @@ describe('site data', () => {
         engine: 'nowcast',
         latest_run: D + 3 * DAY,
         previous_run: D + 2 * DAY,
-        torrent_page_days: 30, // [site] torrent_page_days, the default
+        torrent_page_days: 7, // [site] torrent_page_days, the default
         updated_at: ctx.clock.nowSeconds(),
       },
     ])

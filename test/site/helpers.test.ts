@@ -2,7 +2,7 @@
  * The site's pure helpers, in Node (no browser): chart geometry and display helpers.
  */
 import { expect, test } from 'vitest'
-import { compact, lineChart, niceTicks, sparkPath, thin, timeTicks } from '../../site/lib/charts.ts'
+import { compact, lineChart, niceTicks, pathData, sparkPath, thin, timeTicks } from '../../site/lib/charts.ts'
 import { episodeLabel, fmtBytes, imdbUrl, initials, posterUrl, quality, rankChange } from '../../site/lib/format.ts'
 
 const DAY = 86_400
@@ -42,7 +42,7 @@ test('lineChart: paths in the plot area, gaps split lines, single points become 
   ])
   expect(m.empty).toBe(false)
   const line = m.lines[0]
-  expect(line?.d.startsWith('M40,162L')).toBe(true) // (x0, 0) at the bottom-left of the plot (360 × 200)
+  expect(line?.d.startsWith('M40,162l')).toBe(true) // (x0, 0) at the bottom-left of the plot (360 × 200)
   expect(line?.d.match(/M/g)?.length).toBe(1)
   expect(line?.dots).toEqual([{ x: 346, y: expect.any(Number) }])
   expect(line?.max).toBe(10)
@@ -62,7 +62,7 @@ test('lineChart: paths in the plot area, gaps split lines, single points become 
     ],
     { invertY: true },
   )
-  expect(r.lines[0]?.d).toMatch(/^M40,12L/)
+  expect(r.lines[0]?.d).toMatch(/^M40,12l/)
   // The rank axis shows its 1, never a 0; axes say what they measure.
   const ranks = lineChart(
     [
@@ -82,6 +82,40 @@ test('lineChart: paths in the plot area, gaps split lines, single points become 
   expect(ranks.xLabel).toBe('day (UTC)')
   // A single point is a dot.
   expect(lineChart([{ label: 'a', points: [{ x: T0, y: 3 }] }]).lines[0]?.dots).toHaveLength(1)
+})
+
+/** The absolute points of path data made of M, L and l commands. */
+function pointsOf(d: string): [number, number][] {
+  const out: [number, number][] = []
+  for (const [, cmd, args] of d.matchAll(/([MLl])([^MLl]*)/g)) {
+    const n = (args ?? '').match(/-?(\d+\.?\d*|\.\d+)/g)?.map(Number) ?? []
+    for (let i = 0; i + 1 < n.length; i += 2) {
+      const [x, y] = [n[i] as number, n[i + 1] as number]
+      const prev = out[out.length - 1]
+      out.push(cmd === 'l' && prev ? [r1(prev[0] + x), r1(prev[1] + y)] : [x, y])
+    }
+  }
+  return out
+}
+const r1 = (n: number) => Math.round(n * 10) / 10
+
+test('pathData: relative steps land on the rounded points; shorter than absolute commands', () => {
+  const pts: [number, number][] = [
+    [40, 162],
+    [50.1, 107.3],
+    [60.3, 109.9],
+    [60.3, 0.5],
+    [346, 0],
+    [345.9, 12],
+  ]
+  const d = pathData(pts)
+  expect(d).toBe('M40,162l10.1-54.7 10.2,2.6 0-109.4 285.7-.5-.1,12')
+  expect(pointsOf(d)).toEqual(pts)
+  expect(d.length).toBeLessThan(`M${pts.map((p) => p.join(',')).join('L')}`.length)
+  expect(pathData([])).toBe('')
+  // Many steps: no drift.
+  const wave = Array.from({ length: 160 }, (_, i): [number, number] => [r1(40 + i * 1.93), r1(100 + 60 * Math.sin(i / 7))])
+  expect(pointsOf(pathData(wave))).toEqual(wave)
 })
 
 test('thin keeps the last point; sparkPath scales to the box', () => {

@@ -56,6 +56,8 @@ function machine(name: string) {
     MEDIASTRENDS_DIRCONF: config.dir,
     MEDIASTRENDS_MODE: config.mode,
     MEDIASTRENDS_NOW: NOW,
+    // Torrent pages for 30 days after the last scrape (default 7): a stats window of weeks.
+    MEDIASTRENDS__SITE__TORRENT_PAGE_DAYS: '30',
   }
   return {
     dir,
