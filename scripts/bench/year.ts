@@ -59,9 +59,12 @@ const env0: NodeJS.ProcessEnv = {
   GIT_COMMITTER_NAME: 'bench',
   GIT_COMMITTER_EMAIL: 'bench@example.org',
 }
+/** The stderr of the last `sh` (data-branch.sh says there how long the restore's fetch took). */
+let lastStderr = ''
 function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...env0, ...env }, maxBuffer: 1 << 28 })
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (exit ${r.status}):\n${r.stderr}`)
+  lastStderr = r.stderr
   return r.stdout
 }
 
@@ -106,7 +109,8 @@ function machine(name: string) {
             .reduce((x, y) => x + Number(y), 0)
         : Number.NaN
       rmSync(cpuFile, { force: true })
-      return { wall, cpu }
+      const fetched = lastStderr.match(/fetched in (\d+) s/)
+      return fetched ? { wall, cpu, fetch: Number(fetched[1]) } : { wall, cpu }
     },
     /** The real CLI on this machine's database; wall seconds. */
     cli(args: string[], now: number): number {
@@ -145,6 +149,8 @@ function tableRows(path: string): Record<string, number> {
 interface Timing {
   wall: number
   cpu: number
+  /** A restore's clone-side part: fetch, pick and extract (whole seconds, as the script says). */
+  fetch?: number
 }
 const hash = (i: number) => i.toString(16).padStart(40, '0')
 
@@ -209,7 +215,8 @@ function addTorrents(db: Db, from: number, to: number, time: number): void {
 }
 
 const fmt = (s: number) => `${s.toFixed(2)} s`
-const ft = (t: Timing) => `${fmt(t.wall)} wall (${fmt(t.cpu)} CPU)`
+const ft = (t: Timing) =>
+  `${fmt(t.wall)} wall (${fmt(t.cpu)} CPU${t.fetch === undefined ? '' : `; fetch and extract ${t.fetch} s`})`
 const mb = (b: number) => `${(b / 1e6).toFixed(1)} MB`
 
 /** The newest commit of the kept `data` branch whose files were all saved by `time` (their stamps). */
@@ -224,6 +231,23 @@ function commitAt(time: number): string | undefined {
     if (stamps.length && stamps.every((st) => st <= limit)) return c
   }
   return undefined
+}
+
+/** The site a run at this age publishes: the real `site data` and `site build`. */
+function buildSite(m: ReturnType<typeof machine>, day: number, next: number) {
+  const out = join(tmp, `site-${day}`)
+  const data = m.cli(['site', 'data'], next + 600)
+  const build = m.cli(['site', 'build', '--out', out], next + 600)
+  // The files' bytes (what a Pages artifact holds; `du` would add the folders' own blocks).
+  const bytes = sh('find', [out, '-type', 'f', '-printf', '%s\n'], tmp)
+    .split('\n')
+    .reduce((x, y) => x + Number(y || 0), 0)
+  const pages = Number(sh('sh', ['-c', `find "${out}" -name '*.html' | wc -l`], tmp).trim())
+  const torrentPages = Number(sh('sh', ['-c', `find "${out}/torrent" -name '*.html' | wc -l`], tmp).trim())
+  console.log(
+    `day ${day}: site data ${fmt(data)}, site build ${fmt(build)}: ${pages} pages (${torrentPages} torrent pages), ${mb(bytes)} (budget 300 MB at 100,000 torrents)`,
+  )
+  return { data, build, mb: bytes / 1e6, pages }
 }
 
 /** Re-time the samples against a kept repository: each from the branch as it was on its day. */
@@ -245,6 +269,7 @@ function retime(): void {
     closeDb(mdb)
     const save = m.script('save', next, env)
     sh('git', ['--git-dir', remote, 'branch', '-D', branch], tmp)
+    if (SITE && day === SAMPLES.at(-1)) buildSite(m, day, next)
     samples.push({ day, restore, save, restored })
     console.log(
       `day ${day} (data branch at ${commit.slice(0, 7)}): fresh restore ${ft(restore)} (${restored} rows), save ${ft(save)}`,
@@ -319,19 +344,7 @@ async function buildYear(): Promise<void> {
       samples.push({ day: sample, restore, save, rows })
       const restored = Object.values(rows).reduce((x, y) => x + y, 0)
       console.log(`day ${sample}: fresh restore ${ft(restore)} (${restored} rows), save of one run ${ft(save)}`)
-      if (SITE && sample === SAMPLES.at(-1)) {
-        // The site a run at this age publishes: the real `site data` and `site build`.
-        const out = join(tmp, `site-${sample}`)
-        const data = m.cli(['site', 'data'], next + 600)
-        const build = m.cli(['site', 'build', '--out', out], next + 600)
-        // The files' bytes (what a Pages artifact holds; `du` would add the folders' own blocks).
-        const bytes = sh('find', [out, '-type', 'f', '-printf', '%s\n'], tmp)
-          .split('\n')
-          .reduce((x, y) => x + Number(y || 0), 0)
-        const pages = Number(sh('sh', ['-c', `find "${out}" -name '*.html' | wc -l`], tmp).trim())
-        site = { data, build, mb: bytes / 1e6, pages }
-        console.log(`day ${sample}: site data ${fmt(data)}, site build ${fmt(build)}: ${pages} pages, ${mb(bytes)}`)
-      }
+      if (SITE && sample === SAMPLES.at(-1)) site = buildSite(m, sample, next)
       // Machine A picks up the sampled run's files, as the next scheduled run would.
       a.script('restore', next)
       db = openDb(a.dbPath)
