@@ -114,7 +114,10 @@ test('pathData: relative steps land on the rounded points; shorter than absolute
   expect(d.length).toBeLessThan(`M${pts.map((p) => p.join(',')).join('L')}`.length)
   expect(pathData([])).toBe('')
   // Many steps: no drift.
-  const wave = Array.from({ length: 160 }, (_, i): [number, number] => [r1(40 + i * 1.93), r1(100 + 60 * Math.sin(i / 7))])
+  const wave = Array.from({ length: 160 }, (_, i): [number, number] => [
+    r1(40 + i * 1.93),
+    r1(100 + 60 * Math.sin(i / 7)),
+  ])
   expect(pointsOf(pathData(wave))).toEqual(wave)
 })
 
