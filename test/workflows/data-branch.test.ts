@@ -43,6 +43,16 @@ function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = 
 }
 const git = (args: string[], cwd = tmp) => run('git', args, cwd).stdout.trim()
 
+/** A machine whose first run restored branch `env.DATA_BRANCH` (none yet) and wrote the sample rows. */
+function sampleMachine(name: string, env: NodeJS.ProcessEnv) {
+  const m = machine(name)
+  m.script('restore', env)
+  const db = openDb(m.dbPath)
+  insertSample(db)
+  closeDb(db)
+  return m
+}
+
 /** A clone of the remote with its own config dir and database, as one CI run sees it. */
 function machine(name: string) {
   const dir = join(tmp, name)
@@ -237,11 +247,7 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
 
   it('DATA_PRUNE=1: a restore into a kept database drops the rows older than a run reads; by default it keeps them', () => {
     const env = { DATA_BRANCH: 'data-prune', DATA_DIR: '.data-branch-prune' }
-    const a = machine('prune-a')
-    a.script('restore', env)
-    const db = openDb(a.dbPath)
-    insertSample(db)
-    closeDb(db)
+    const a = sampleMachine('prune-a', env)
     a.sql(addStats(T0 - 60 * 86400)) // two months before the run: older than any window
     a.script('save', env)
     const before = a.count('stats')
@@ -265,11 +271,7 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
 
   it('a damaged file on the branch is named and skipped; the rest is restored', () => {
     const env = { DATA_BRANCH: 'data-bad', DATA_DIR: '.data-branch-bad' }
-    const a = machine('bad-a')
-    a.script('restore', env)
-    const db = openDb(a.dbPath)
-    insertSample(db)
-    closeDb(db)
+    const a = sampleMachine('bad-a', env)
     a.script('save', env)
     a.sql(addStats(T0 + 5 * 21600))
     a.script('save', env)
@@ -357,11 +359,7 @@ describe('scripts/data-branch.sh', { timeout: 240_000 }, () => {
 
   it('a restore reads only the weeks a run needs; every row stays on the branch', () => {
     const env = { DATA_BRANCH: 'data-window', DATA_DIR: '.data-branch-window' }
-    const a = machine('w-a')
-    a.script('restore', env)
-    const db = openDb(a.dbPath)
-    insertSample(db)
-    closeDb(db)
+    const a = sampleMachine('w-a', env)
     // Stats and trends over 20 weeks.
     for (let w = 1; w <= 20; w++) {
       a.sql(addStats(T0 + w * 7 * 86400))
