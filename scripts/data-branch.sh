@@ -185,9 +185,7 @@ save() {
       return 0
     fi
     commit="$(commit_on "$base" "data: $summary")"
-    # --no-thin: a thin pack would look for delta bases among the branch's older files, which a
-    # partial fetch left on the server (git would fetch them one by one).
-    if git push --quiet --no-thin "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
+    if git push --quiet "$remote" "$commit:refs/heads/$branch" 2>"$dir/push.err"; then
       say "pushed $summary to $remote/$branch ($(git rev-parse --short "$commit"))"
       cp -R "$dir/out/." "$known/"
       printf '%s\n' "$commit" >"$base_file"
