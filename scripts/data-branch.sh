@@ -22,6 +22,8 @@
 # are mediastrends' own: set MEDIASTRENDS_DIRCONF / MEDIASTRENDS_MODE (or MEDIASTRENDS__SQLITE__PATH).
 # Environment (defaults in brackets):
 #   DATA_REMOTE [origin]   DATA_BRANCH [data]   DATA_PUSH_TRIES [3]
+#                          (a URL or path, rather than a remote's name, is recorded in the clone
+#                          as the remote "mediastrends-data": partial fetches need a named remote)
 #   DATA_DIR [.data-branch]  work folder: known/ (the branch files restored), out/ (a save's new
 #                          files), base (the commit restored)
 #   MEDIASTRENDS [node <repo>/bin/mediastrends.mjs]
