@@ -84,11 +84,12 @@ fetch_head() {
   git rev-parse --verify --quiet "$tracking^{commit}"
 }
 
-# Fetch, in one request, the blobs of the paths listed in file $2 of commit $1 that are not here
-# (as git does for a partial clone's checkout); without it each would be fetched on its own.
+# Fetch, in one request, the blobs under the paths $2… of commit $1 that are not here (as git
+# does for a partial clone's checkout); without it each would be fetched on its own.
 fetch_blobs() {
-  local commit="$1" list="$2" paths=()
-  mapfile -t paths <"$list"
+  local commit="$1"
+  shift
+  local paths=("$@")
   git rev-list --objects --missing=print "$commit" | sed -n 's/^?//p' | LC_ALL=C sort >"$dir/missing.txt"
   [ -s "$dir/missing.txt" ] || return 0
   git ls-tree -r "$commit" -- "${paths[@]}" | awk '$2 == "blob" { print $3 }' | LC_ALL=C sort |
@@ -107,7 +108,7 @@ extract() {
   [ -s "$list" ] || return 0
   local paths=()
   mapfile -t paths <"$list"
-  fetch_blobs "$commit" "$list"
+  fetch_blobs "$commit" "${paths[@]}"
   index="$(mktemp)"
   rm -f "$index"
   GIT_INDEX_FILE="$index" git read-tree "$commit"

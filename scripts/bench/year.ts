@@ -59,14 +59,13 @@ const env0: NodeJS.ProcessEnv = {
   GIT_COMMITTER_NAME: 'bench',
   GIT_COMMITTER_EMAIL: 'bench@example.org',
 }
-/** The stderr of the last `sh` (data-branch.sh says there how long the restore's fetch took). */
-let lastStderr = ''
-function sh(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
+/** Run a command (it must succeed): its stdout and stderr. */
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...env0, ...env }, maxBuffer: 1 << 28 })
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} (exit ${r.status}):\n${r.stderr}`)
-  lastStderr = r.stderr
-  return r.stdout
+  return { stdout: r.stdout, stderr: r.stderr }
 }
+const sh = (cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) => run(cmd, args, cwd, env).stdout
 
 /**
  * The remote as GitHub's: it serves partial fetches (a restore fetches only the files it reads),
@@ -98,8 +97,9 @@ function machine(name: string) {
       const t = performance.now()
       const cpuFile = join(tmp, 'cpu.txt')
       const e = { ...env, ...extra, MEDIASTRENDS_NOW: new Date(now * 1000).toISOString() }
-      if (existsSync('/usr/bin/time')) sh('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', SCRIPT, cmd], dir, e)
-      else sh('bash', [SCRIPT, cmd], dir, e)
+      const { stderr } = existsSync('/usr/bin/time')
+        ? run('/usr/bin/time', ['-f', '%U %S', '-o', cpuFile, 'bash', SCRIPT, cmd], dir, e)
+        : run('bash', [SCRIPT, cmd], dir, e)
       const wall = (performance.now() - t) / 1000
       const cpu = existsSync(cpuFile)
         ? readFileSync(cpuFile, 'utf8')
@@ -109,7 +109,7 @@ function machine(name: string) {
             .reduce((x, y) => x + Number(y), 0)
         : Number.NaN
       rmSync(cpuFile, { force: true })
-      const fetched = lastStderr.match(/fetched in (\d+) s/)
+      const fetched = stderr.match(/fetched in (\d+) s/)
       return fetched ? { wall, cpu, fetch: Number(fetched[1]) } : { wall, cpu }
     },
     /** The real CLI on this machine's database; wall seconds. */
