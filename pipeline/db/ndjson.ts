@@ -26,9 +26,10 @@
 
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
-import { createWriteStream, existsSync, statSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import type { Writable } from 'node:stream'
-import { createGzip } from 'node:zlib'
+import { pipeline } from 'node:stream/promises'
+import { createGzip, gzipSync } from 'node:zlib'
 import { is } from 'drizzle-orm'
 import { getTableConfig, SQLiteColumn, type SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { NOT_EXPORTED, TABLES } from '../../schema/tables.ts'
@@ -118,10 +119,15 @@ const spec = (name: string): TableSpec => {
 
 const q = (name: string) => `"${name.replace(/"/g, '""')}"`
 
-export function header(): string {
+/**
+ * The header line. `counts` (optional; a data branch file of a growing table, partitions.ts):
+ * table → time → how many of the file's rows have that time, so a save knows what a file holds
+ * from its first line. Readers ignore fields they do not know.
+ */
+export function header(extra: { counts?: Record<string, Record<string, number>> } = {}): string {
   const columns = Object.fromEntries(EXPORT_TABLES.map((t) => [t.name, t.exported]))
   const refs = Object.fromEntries(EXPORT_TABLES.filter((t) => Object.keys(t.refs).length).map((t) => [t.name, t.refs]))
-  return JSON.stringify({ format: FORMAT, version: VERSION, columns, refs })
+  return JSON.stringify({ format: FORMAT, version: VERSION, columns, refs, ...extra })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -158,9 +164,15 @@ export function* tableLines(
   opts: { timeColumn?: string; since?: number; where?: string } = {},
 ): Generator<[number | null, string]> {
   const t = spec(table)
+  const stmt = db.$client.prepare(exportSql(t, { timeColumn: opts.timeColumn, where: rowsWhere(t, opts) })).raw(true)
+  for (const [time, line] of stmt.iterate() as Iterable<[number | null, string]>) yield [time, redact(line)]
+}
+
+/** The WHERE of tableLines and timeCounts (alias `t`). */
+function rowsWhere(t: TableSpec, opts: { timeColumn?: string; since?: number; where?: string }): string {
   const [first, second] = t.key
   const parent = first ? t.refs[first] : undefined
-  const where = [
+  return [
     opts.timeColumn && opts.since !== undefined ? `t.${q(opts.timeColumn)} >= ${Number(opts.since)}` : '',
     // A key (torrent_id, time, …): one range of the key per parent row, not a scan of the whole
     // table (a database that keeps years of stats reads only the days asked for).
@@ -171,8 +183,17 @@ export function* tableLines(
   ]
     .filter(Boolean)
     .join(' AND ')
-  const stmt = db.$client.prepare(exportSql(t, { timeColumn: opts.timeColumn, where })).raw(true)
-  for (const [time, line] of stmt.iterate() as Iterable<[number | null, string]>) yield [time, redact(line)]
+}
+
+/** How many rows of `table` have each value of `timeColumn` from `since` on (and `where`): time → rows. */
+export function timeCounts(
+  db: Db,
+  table: string,
+  opts: { timeColumn: string; since: number; where?: string },
+): Map<number, number> {
+  const t = spec(table)
+  const sql = `SELECT t.${q(opts.timeColumn)}, COUNT(*) FROM ${q(t.name)} t WHERE ${rowsWhere(t, opts)} GROUP BY 1`
+  return new Map(db.$client.prepare(sql).raw(true).all() as [number, number][])
 }
 
 /** Every row as its NDJSON line, header first (secrets redacted: exports get published). */
@@ -204,20 +225,25 @@ export const isGzip = (file: string): boolean => file.endsWith('.gz')
 /**
  * Lines to one file (gzip when the name ends in .gz), written in batches of ~1 MB: one write per
  * batch, waiting for the stream to drain, so memory stays bounded and the gzip stream sees big
- * chunks.
+ * chunks. `lastHeader` (a .gz file): the header line is only known once every row is written (it
+ * counts them): the rows go to a temp file, and close() writes the header as the file's first
+ * gzip member and the rows' member after it.
  */
 export class LineWriter {
   readonly #file: Writable
   readonly #out: Writable
+  readonly #body: string
   #batch: string[] = []
   #size = 0
   lines = 0
 
   constructor(
     readonly path: string,
-    opts: { append?: boolean } = {},
+    private readonly opts: { append?: boolean; lastHeader?: () => string } = {},
   ) {
-    this.#file = createWriteStream(path, { flags: opts.append ? 'a' : 'w' })
+    if (opts.lastHeader && (opts.append || !isGzip(path))) throw new Error(`${path}: lastHeader needs a new .gz file`)
+    this.#body = opts.lastHeader ? `${path}.rows` : path
+    this.#file = createWriteStream(this.#body, { flags: opts.append ? 'a' : 'w' })
     const gzip = isGzip(path) ? createGzip({ level: 6 }) : undefined
     if (gzip) gzip.pipe(this.#file)
     this.#out = gzip ?? this.#file
@@ -244,6 +270,10 @@ export class LineWriter {
     const done = once(this.#file, 'finish')
     this.#out.end()
     await done
+    if (!this.opts.lastHeader) return
+    writeFileSync(this.path, gzipSync(`${this.opts.lastHeader()}\n`))
+    await pipeline(createReadStream(this.#body), createWriteStream(this.path, { flags: 'a' }))
+    rmSync(this.#body)
   }
 }
 

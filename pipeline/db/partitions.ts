@@ -24,6 +24,7 @@ import { randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, sep } from 'node:path'
 import type { Config } from '../config/schema.ts'
+import { readLines } from '../core/lines.ts'
 import type { Db } from './client.ts'
 import {
   EXPORT_TABLES,
@@ -34,6 +35,7 @@ import {
   LineWriter,
   SPECS,
   tableLines,
+  timeCounts,
 } from './ndjson.ts'
 
 const DAY = 86_400
@@ -93,6 +95,29 @@ export const GROWING: Record<string, Growing> = {
   media_activity: { time: 'day', days: () => 92, closedDays: true },
 }
 for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)
+
+/**
+ * Snapshot tables whose rows only a live torrent needs (column: the torrent): its tracker links
+ * (what the scraper asks) and status history (its page). A torrent let go long ago (archived:
+ * `unfollow`, no status change for archiveDays, no scrape in the stats window) has no page and
+ * is never scraped again, and unfollow is final: once the branch holds a snapshot, these rows of
+ * an archived torrent are not written again (they stay in the month files written while it was
+ * live), so a month's base, and what a run restores, holds the live torrents' only. The torrent
+ * itself and its movie link stay in every base: its movie's page lists it.
+ */
+export const ARCHIVABLE: Record<string, string> = { torrent_trackers: 'torrent_id', status_history: 'torrent_id' }
+export const archiveDays = (n: Needs): number => Math.max(GROWING.stats?.days(n) ?? 0, 30)
+
+/** SQL: the ids of the torrents archived at `now` (see ARCHIVABLE). */
+export function archivedTorrents(now: number, needs: Needs): string {
+  const from = dayStart(now) - archiveDays(needs) * DAY
+  const scrapedFrom = dayStart(now) - Math.ceil(GROWING.stats?.days(needs) ?? 0) * DAY
+  return (
+    `SELECT a.id FROM torrents a WHERE a.status = 'unfollow'` +
+    ` AND NOT EXISTS (SELECT 1 FROM status_history h WHERE h.torrent_id = a.id AND h.time >= ${from})` +
+    ` AND NOT EXISTS (SELECT 1 FROM stats s WHERE s.torrent_id = a.id AND s.time >= ${scrapedFrom})`
+  )
+}
 
 /** The needs of a config; `lookbackSeconds`: the trend engine's (nowcast reads only its last days). */
 export function needsOf(cfg: Pick<Config, 'trends_manager' | 'site'>, lookbackSeconds?: number): Needs {
@@ -284,13 +309,19 @@ export async function restorePartitions(
 }
 
 /**
- * Delete the growing tables' rows older than what a run reads (they stay on the branch), so a
- * database restored again and again (a cached one) stays the size of a fresh restore. One
- * transaction; returns the rows deleted per table.
+ * Delete the growing tables' rows older than what a run reads, and the archived torrents' rows
+ * of ARCHIVABLE tables (all stay on the branch), so a database restored again and again (a
+ * cached one) stays the size of a fresh restore. One transaction; returns the rows deleted per
+ * table.
  */
 export function pruneGrowing(db: Db, now: number, needs: Needs): Record<string, number> {
   const out: Record<string, number> = {}
   db.$client.transaction(() => {
+    for (const [table, col] of Object.entries(ARCHIVABLE)) {
+      const sql = `DELETE FROM ${q(table)} WHERE ${q(col)} IN (${archivedTorrents(now, needs)})`
+      const n = db.$client.prepare(sql).run().changes
+      if (n) out[table] = n
+    }
     for (const [table, g] of Object.entries(GROWING)) {
       const from = now - (((now % DAY) + DAY) % DAY) - Math.ceil(g.days(needs)) * DAY
       const n = db.$client.prepare(`DELETE FROM ${q(table)} WHERE ${q(g.time)} < ?`).run(from).changes
@@ -300,7 +331,13 @@ export function pruneGrowing(db: Db, now: number, needs: Needs): Record<string, 
   return out
 }
 
-/** What the branch already holds, from the known files: the save writes only what differs. */
+/**
+ * What the branch already holds, from the known files: the save writes only what differs.
+ * Snapshot: natural key → its latest line. Growing tables: for each, the rows per time of its
+ * newest week, from the files' headers (`counts`, written by every save since they exist), and
+ * the lines of the files that lack them (or of the whole week, for tables with `closedDays`:
+ * their rows are compared line by line); `linesOf` reads the lines of the files holding a time.
+ */
 async function knownState(knownDir: string) {
   const parsed = listTree(knownDir)
     .map(parsePath)
@@ -323,33 +360,82 @@ async function knownState(knownDir: string) {
   }
   const month = snapshotMonth(parsed)
   const snapshotFiles = parsed.filter((p) => p.kind === 'snapshot' && month && (p.period as string) >= month)
-  const weekFiles = parsed.filter((p) => p.kind === 'growing' && p.table && newestWeek.get(p.table) === p.period)
-  /** Growing tables: the lines of their newest week. Snapshot: natural key → its latest line. */
+  // A daily file repeats rows of the saves beside it: not counted, not compared.
+  const weekFiles = parsed.filter(
+    (p) => p.kind === 'growing' && p.table && p.daily === undefined && newestWeek.get(p.table) === p.period,
+  )
+  /** Growing tables compared line by line (closed days; files without counts): their newest week's lines. */
   const lines = new Set<string>()
+  const byLine = new Set<string>()
+  /** Growing tables: time → rows in the known files, and time → the files holding it. */
+  const counts = new Map<string, Map<number, number>>()
+  const filesAt = new Map<string, Map<number, string[]>>()
   const latest = new Map<string, string>()
-  let columns: Record<string, string[]> = {}
-  const { readLines } = await import('../core/lines.ts')
-  for (const p of sortParsed([...snapshotFiles, ...weekFiles])) {
+  const read = async (p: Parsed, onLine: (line: string, columns: Record<string, string[]>) => void) => {
+    let columns: Record<string, string[]> = {}
     try {
       for await (const line of readLines(join(knownDir, p.path))) {
-        if (line.startsWith('{')) {
-          try {
-            const h = JSON.parse(line) as { version?: number; columns?: Record<string, string[]> }
-            columns = h.version === 2 && h.columns ? h.columns : {}
-          } catch {
-            columns = {}
-          }
-        } else if (p.kind === 'growing') lines.add(line)
-        else {
-          const key = snapshotKey(line, columns)
-          if (key) latest.set(key, line)
-        }
+        if (line.startsWith('{')) columns = headerOf(line)?.columns ?? {}
+        else onLine(line, columns)
       }
     } catch {
       // A damaged file: its rows count as not saved, and are written again.
     }
   }
-  return { month, newestWeek, lines, latest, daily, firstWeek }
+  for (const p of weekFiles) {
+    const table = p.table as string
+    const h = GROWING[table]?.closedDays ? undefined : await firstHeader(join(knownDir, p.path))
+    const c = h?.counts?.[table]
+    if (!c) {
+      byLine.add(table)
+      continue
+    }
+    const tc = counts.get(table) ?? new Map<number, number>()
+    const fa = filesAt.get(table) ?? new Map<number, string[]>()
+    for (const [time, n] of Object.entries(c)) {
+      const t = Number(time)
+      tc.set(t, (tc.get(t) ?? 0) + n)
+      fa.set(t, [...(fa.get(t) ?? []), p.path])
+    }
+    counts.set(table, tc)
+    filesAt.set(table, fa)
+  }
+  for (const p of weekFiles) if (byLine.has(p.table as string)) await read(p, (line) => lines.add(line))
+  for (const p of sortParsed(snapshotFiles))
+    await read(p, (line, columns) => {
+      const key = snapshotKey(line, columns)
+      if (key) latest.set(key, line)
+    })
+  /** The lines of the known files of `table` that hold rows of any of `times`. */
+  const linesOf = async (table: string, times: number[]): Promise<Set<string>> => {
+    const paths = new Set(times.flatMap((t) => filesAt.get(table)?.get(t) ?? []))
+    const out = new Set<string>()
+    for (const p of weekFiles) if (paths.has(p.path)) await read(p, (line) => out.add(line))
+    return out
+  }
+  return { month, newestWeek, lines, byLine, counts, linesOf, latest, daily, firstWeek }
+}
+
+type Header = { version?: number; columns?: Record<string, string[]>; counts?: Record<string, Record<string, number>> }
+
+/** A header line, parsed (undefined when it is not a version 2 header). */
+function headerOf(line: string): Header | undefined {
+  try {
+    const h = JSON.parse(line) as Header
+    return h.version === 2 && h.columns ? h : undefined
+  } catch {
+    return undefined
+  }
+}
+
+/** The header of a file (its first line), without reading the rest. */
+async function firstHeader(file: string): Promise<Header | undefined> {
+  try {
+    for await (const line of readLines(file)) return headerOf(line)
+  } catch {
+    // unreadable: no header
+  }
+  return undefined
 }
 
 /** `["table",…]` → its natural key as a string (snapshot tables; undefined for a bad line). */
@@ -425,24 +511,37 @@ export async function savePartitions(
   const ownColumns = (JSON.parse(header()) as { columns: Record<string, string[]> }).columns
   const st = stamp(now)
   const writers = new Map<string, LineWriter>()
+  /** A growing table's file (not a daily one): its rows per time, for its header. */
+  const fileCounts = new Map<string, Map<number, number>>()
   const tables: Record<string, number> = {}
   let rows = 0
-  /** Buffer a line into its file; a promise (to await) only when a batch went out. */
   /** The growing tables' first week written by this save. */
   const firstWritten = new Map<string, string>()
-  const open = (path: string): LineWriter => {
+  const open = (path: string, counted?: Map<number, number>): LineWriter => {
     let w = writers.get(path)
     if (!w) {
       const full = join(outDir, path)
       mkdirSync(dirname(full), { recursive: true })
-      w = new LineWriter(full)
+      const table = parsePath(path)?.table as string
+      w = counted
+        ? new LineWriter(full, {
+            lastHeader: () => header({ counts: { [table]: Object.fromEntries(counted) } }),
+          })
+        : new LineWriter(full)
+      if (!counted) w.write(header())
       writers.set(path, w)
-      w.write(header())
     }
     return w
   }
-  const write = (path: string, table: string, line: string): Promise<void> | undefined => {
-    const w = open(path)
+  /** Buffer a line into its file (`time`: a growing row's, counted in its header); a promise (to await) only when a batch went out. */
+  const write = (path: string, table: string, line: string, time?: number): Promise<void> | undefined => {
+    let counted: Map<number, number> | undefined
+    if (time !== undefined) {
+      counted = fileCounts.get(path) ?? new Map<number, number>()
+      fileCounts.set(path, counted)
+      counted.set(time, (counted.get(time) ?? 0) + 1)
+    }
+    const w = open(path, counted)
     const p = parsePath(path)
     if (p?.kind === 'growing' && (p.period as string) < (firstWritten.get(table) ?? '9999'))
       firstWritten.set(table, p.period as string)
@@ -454,8 +553,13 @@ export async function savePartitions(
     const month = monthOf(now)
     const base = known.month !== month
     const snapPath = `snapshot/${month}/${base ? 'base' : 'changes'}-${st}.ndjson.gz`
+    // Once the branch has a snapshot, the rows of torrents let go long ago are not written again
+    // (they are in the earlier months' files): a month's base holds the live torrents' only.
+    const archived = known.month ? archivedTorrents(now, needs) : undefined
     for (const table of SNAPSHOT) {
-      for (const [, line] of tableLines(db, table)) {
+      const where =
+        archived && table in ARCHIVABLE ? `t.${q(ARCHIVABLE[table] as string)} NOT IN (${archived})` : undefined
+      for (const [, line] of tableLines(db, table, { where })) {
         if (!base) {
           const key = snapshotKey(line, ownColumns)
           if (key && known.latest.get(key) === line) continue
@@ -474,10 +578,27 @@ export async function savePartitions(
       const since = week
         ? Math.max(weekStart(week), g.dense ? dayStart(now - g.dense(needs) * DAY) : Number.NEGATIVE_INFINITY)
         : undefined
-      for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since })) {
-        if (since !== undefined && known.lines.has(line)) continue
+      const until = g.closedDays ? ` AND t.${q(g.time)} < ${openDay}` : ''
+      let where: string | undefined
+      let saved = known.lines
+      if (since !== undefined && !known.byLine.has(t.name)) {
+        // The times whose rows the known files count differently (new ones, mostly): only those
+        // are read, and compared line by line with the files that hold them.
+        const have = known.counts.get(t.name) ?? new Map<number, number>()
+        const times = [...timeCounts(db, t.name, { timeColumn: g.time, since, where: `1${until}` })]
+          .filter(([time, n]) => have.get(time) !== n)
+          .map(([time]) => time)
+        if (!times.length) continue
+        where = `t.${q(g.time)} IN (${times.join(', ')})`
+        saved = await known.linesOf(
+          t.name,
+          times.filter((time) => have.has(time)),
+        )
+      }
+      for (const [time, line] of tableLines(db, t.name, { timeColumn: g.time, since, where })) {
+        if (since !== undefined && saved.has(line)) continue
         if (g.closedDays && Number(time) >= openDay) continue
-        const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line)
+        const wait = write(`${t.name}/${weekOf(Number(time))}/${st}.ndjson.gz`, t.name, line, Number(time))
         if (wait) await wait
       }
     }

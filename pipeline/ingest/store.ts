@@ -83,7 +83,7 @@ function prepareStatements(db: Db) {
     .where(eq(torrents.id, ph('id')))
     .prepare()
   const idByHash = db
-    .select({ id: torrents.id })
+    .select({ id: torrents.id, status: torrents.status })
     .from(torrents)
     .where(eq(torrents.infoHash, ph('infoHash')))
     .prepare()
@@ -132,7 +132,8 @@ function statements(db: Db): ReturnType<typeof prepareStatements> {
 
 /**
  * Store one torrent: insert it (status `new`, history row at `now`) or, when its hash is known,
- * only fill the fields still empty. Links it to `trackerIds`. Returns its id and whether it is new.
+ * only fill the fields still empty. Links it to `trackerIds` (unless it is `unfollow`). Returns its
+ * id and whether it is new.
  */
 export function storeTorrent(
   db: Db,
@@ -143,14 +144,19 @@ export function storeTorrent(
   const st = statements(db)
   const inserted = st.insert({ ...row, now })
   let id: number
+  let unfollowed = false
   if (inserted) {
     id = inserted.id
     st.history({ torrentId: id, time: now })
   } else {
-    id = (st.idByHash({ infoHash: row.infoHash }) as { id: number }).id
+    const known = st.idByHash({ infoHash: row.infoHash }) as Pick<Torrent, 'id' | 'status'>
+    id = known.id
+    unfollowed = known.status === 'unfollow'
     fillTorrent(db, id, row)
   }
-  for (const trackerId of trackerIds) st.link({ torrentId: id, trackerId })
+  // A torrent let go is never scraped again (unfollow is final): no new tracker links for it
+  // (the data branch stops writing a long-unfollowed torrent's links: pipeline/db/partitions.ts).
+  if (!unfollowed) for (const trackerId of trackerIds) st.link({ torrentId: id, trackerId })
   return { id, created: inserted !== undefined }
 }
 

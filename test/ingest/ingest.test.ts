@@ -594,6 +594,19 @@ describe('a hash seen again', () => {
     ])
   })
 
+  it('links no tracker to a torrent let go (unfollow is final: it is never scraped again)', async () => {
+    const s = ctx.db().$client
+    const links = () =>
+      s.prepare('SELECT k.name FROM torrent_trackers l JOIN trackers k ON k.id = l.tracker_id ORDER BY 1').pluck().all()
+    s.exec("DELETE FROM torrent_trackers WHERE tracker_id = (SELECT id FROM trackers WHERE name = 'ygg')")
+    s.exec("UPDATE torrents SET status = 'unfollow'")
+    await torrentsAdd(ctx, { categories: [], indexer: 'second' })
+    expect(links()).toEqual(['open'])
+    s.exec("UPDATE torrents SET status = 'follow'")
+    await torrentsAdd(ctx, { categories: [], indexer: 'second' })
+    expect(links()).toEqual(['open', 'ygg'])
+  })
+
   it('fills missing fields of a hash known from the feed alone, without downloading', async () => {
     const r = await torrentsAdd(ctx, { categories: [], indexer: 'third' })
     expect(r.counts).toMatchObject({ kept: 0, duplicates: 1, failed: 0 })

@@ -1,10 +1,12 @@
 /** The data branch's save: what `savePartitions` writes for the tables whose days are rewritten. */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs'
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
+import { gzipSync } from 'node:zlib'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
+import { header } from '../../pipeline/db/ndjson.ts'
 import { pick, pruneGrowing, restorePartitions, savePartitions, valuesEnd } from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
@@ -157,6 +159,109 @@ describe('daily files (downsampled history)', () => {
     // The old engines read delta_days whole: nothing downsampled inside it.
     const whole = pick(tree, at, { scoringDays: 31, pageDays: 30 })
     for (const w of weeks) expect(whole).toContain(`stats/${w}`)
+  })
+})
+
+describe('what a save compares with', () => {
+  const NEEDS = { scoringDays: 3, pageDays: 7 }
+  const scrape = (time: number, tracker: number, seeders = 5) =>
+    `INSERT INTO stats (torrent_id, time, tracker_id, seeders, leechers, completed) VALUES (1, ${time}, ${tracker}, ${seeders}, 1, 1)`
+  const headerOf = async (file: string) => {
+    for await (const line of readLines(file)) return JSON.parse(line) as { counts?: Record<string, unknown> }
+  }
+
+  it("counts a file's rows per time in its header; the next save writes only the rows of times the branch lacks or holds otherwise", async () => {
+    const { d, db } = dbWithTorrent('ms-counts-')
+    db.$client.exec(`INSERT INTO trackers (id, name, scheme, netloc) VALUES (2, 'b', 'udp', 'b:1')`)
+    db.$client.exec(`${scrape(TODAY + 3600, 1)}; ${scrape(TODAY + 7200, 1)}`)
+    const known = join(d, 'known')
+    const save = async (n: number, now: number) => {
+      const out = join(d, `out${n}`)
+      const r = await savePartitions(db, known, out, now, NEEDS)
+      if (r.files.length) cpSync(out, known, { recursive: true })
+      return { out, files: r.files, stats: await rowsOf(out, r.files, 'stats') }
+    }
+    const first = await save(1, TODAY + 8000)
+    const statsFile = first.files.find((f) => f.startsWith('stats/') && !f.includes('daily-')) as string
+    expect((await headerOf(join(first.out, statsFile)))?.counts).toEqual({
+      stats: { [TODAY + 3600]: 1, [TODAY + 7200]: 1 },
+    })
+    expect((await save(2, TODAY + 9000)).stats).toEqual([])
+    // Rows at an earlier time than the branch's newest (a run that started first and pushed
+    // last), and one more row at a time the branch holds: those two only.
+    db.$client.exec(`${scrape(TODAY + 1800, 1)}; ${scrape(TODAY + 3600, 2)}`)
+    const third = await save(3, TODAY + 10_000)
+    expect(third.stats.map((r) => [r[2], r[3]])).toEqual([
+      [TODAY + 1800, 'a'],
+      [TODAY + 3600, 'b'],
+    ])
+    closeDb(db)
+  })
+
+  it('files saved before counts existed are compared line by line', async () => {
+    const { d, db } = dbWithTorrent('ms-nocounts-')
+    db.$client.exec(`${scrape(TODAY + 3600, 1)}; ${scrape(TODAY + 7200, 1)}`)
+    const known = join(d, 'known')
+    const file = join(known, 'stats', '2026-01-12', '20260115T010000Z-aaaaaa.ndjson.gz')
+    mkdirSync(dirname(file), { recursive: true })
+    writeFileSync(
+      file,
+      gzipSync(`${header()}\n${JSON.stringify(['stats', 'a'.repeat(40), TODAY + 3600, 'a', 5, 1, 1])}\n`),
+    )
+    const out = join(d, 'out')
+    const r = await savePartitions(db, known, out, TODAY + 8000, NEEDS)
+    expect((await rowsOf(out, r.files, 'stats')).map((row) => row[2])).toEqual([TODAY + 7200])
+    closeDb(db)
+  })
+})
+
+describe('torrents let go long ago (archived)', () => {
+  const NEEDS = { scoringDays: 3, pageDays: 7 }
+  const FEB = Date.UTC(2026, 1, 20) / 1000
+  /** Torrent 1 followed; 2 let go 40 days before FEB; 3 let go 5 days before; all linked to tracker 1. */
+  function setup() {
+    const { d, db } = dbWithTorrent('ms-archive-')
+    db.$client.exec(`
+      UPDATE torrents SET status = 'follow' WHERE id = 1;
+      INSERT INTO torrents (id, info_hash, name, pub_date, added_at, status) VALUES
+        (2, '${'b'.repeat(40)}', 't2', 0, 0, 'unfollow'), (3, '${'c'.repeat(40)}', 't3', 0, 0, 'unfollow');
+      INSERT INTO torrent_trackers (torrent_id, tracker_id) VALUES (1, 1), (2, 1), (3, 1);
+      INSERT INTO status_history (torrent_id, time, status) VALUES
+        (1, 0, 'new'), (2, 0, 'new'), (3, 0, 'new'), (1, 100, 'follow'),
+        (2, ${FEB - 40 * DAY}, 'unfollow'), (3, ${FEB - 5 * DAY}, 'unfollow');
+      INSERT INTO media (id, kind, key, title, updated_at) VALUES (1, 'movie', 'm 2026', 'M', 0);
+      INSERT INTO torrent_media (torrent_id, media_id) VALUES (1, 1), (2, 1), (3, 1);
+    `)
+    return { d, db }
+  }
+  const hashes = (rows: unknown[][], table: string) =>
+    rows.filter((r) => r[0] === table).map((r) => String(r[1]).slice(0, 1))
+
+  it("a new month's base and later saves leave out their links and status history (written while they were live); the torrents and movie links stay", async () => {
+    const { d, db } = setup()
+    const known = join(d, 'known')
+    // The first save of a branch writes everything.
+    const r1 = await savePartitions(db, known, join(d, 'out1'), FEB - 30 * DAY, NEEDS)
+    const first = await rowsOf(join(d, 'out1'), r1.files, 'snapshot')
+    expect(hashes(first, 'torrent_trackers')).toEqual(['a', 'b', 'c'])
+    expect(hashes(first, 'status_history')).toEqual(['a', 'a', 'b', 'b', 'c', 'c'])
+    cpSync(join(d, 'out1'), known, { recursive: true })
+    // The next month's base: torrent 2 (let go 40 days ago) has no links or history in it.
+    const r2 = await savePartitions(db, known, join(d, 'out2'), FEB, NEEDS)
+    expect(r2.files.filter((f) => f.startsWith('snapshot/'))[0]).toMatch(/^snapshot\/2026-02\/base-/)
+    const base = await rowsOf(join(d, 'out2'), r2.files, 'snapshot')
+    expect(hashes(base, 'torrent_trackers')).toEqual(['a', 'c'])
+    expect(hashes(base, 'status_history')).toEqual(['a', 'a', 'c', 'c'])
+    expect(hashes(base, 'torrents')).toEqual(['a', 'b', 'c'])
+    expect(hashes(base, 'torrent_media')).toEqual(['a', 'b', 'c'])
+    cpSync(join(d, 'out2'), known, { recursive: true })
+    // A database that keeps them does not write them again in the month's changes.
+    const r3 = await savePartitions(db, known, join(d, 'out3'), FEB + 3600, NEEDS)
+    expect(r3.rows).toBe(0)
+    // A cached database (DATA_PRUNE) drops them, as a fresh restore would not have them.
+    expect(pruneGrowing(db, FEB, NEEDS)).toEqual({ torrent_trackers: 1, status_history: 2 })
+    expect(db.$client.prepare('SELECT torrent_id FROM torrent_trackers ORDER BY 1').pluck().all()).toEqual([1, 3])
+    closeDb(db)
   })
 })
 
