@@ -13,9 +13,10 @@
  * 50 MB warning). A restore imports the latest month's snapshot plus, per growing table, the weeks
  * its readers need (RESTORE_DAYS: the trend window for the scrapes, the site's chart range for
  * the charts and activity), and the table's newest week (the save compares against it). A save
- * writes only rows not on the branch yet: snapshot rows whose latest line differs, and growing
- * rows from the table's newest week on that are not in that week's files ("known" files: what
- * the restore extracted, plus what another run pushed meanwhile).
+ * writes only rows not on the branch yet: snapshot rows whose latest line differs (less the
+ * ARCHIVABLE rows of torrents let go long ago), and growing rows from the table's newest week on
+ * that are not in that week's files ("known" files: what the restore extracted, plus what another
+ * run pushed meanwhile), told by the files' header counts of rows per time.
  *
  * Older months' snapshots and older weeks stay on the branch (nothing is ever lost, and any full
  * history can be rebuilt by importing everything in path order); they are only not read by runs.

@@ -267,6 +267,27 @@ describe('export / import', () => {
     expect(out).toContain('3 bad line(s) skipped')
   })
 
+  it('a version 1 line whose parent id is neither in the file nor in the database is skipped, by file and line', async () => {
+    const a = setup()
+    const file = join(a.d.dir, 'v1.ndjson')
+    const head = {
+      format: 'mediastrends-ndjson',
+      version: 1,
+      columns: {
+        trackers: ['id', 'name', 'scheme', 'netloc', 'path', 'active'],
+        torrent_trackers: ['torrent_id', 'tracker_id'],
+      },
+    }
+    writeFileSync(file, `${JSON.stringify(head)}\n["trackers",7,"ygg","udp","ygg:1","",1]\n["torrent_trackers",99,7]\n`)
+    const counts = await importNdjson(a.ctx.db(), file)
+    expect(counts).toMatchObject({ imported: 1, bad: 1 })
+    expect(counts.problems).toEqual([
+      { file, line: 3, message: 'torrent_trackers.torrent_id: no torrents row with id 99' },
+    ])
+    expect(count(a.ctx, 'torrent_trackers')).toBe(0)
+    expect(a.ctx.db().$client.pragma('foreign_keys', { simple: true })).toBe(1)
+  })
+
   it('a truncated last gzip member keeps the rows before it', async () => {
     const a = setup()
     insertSample(a.ctx.db())
