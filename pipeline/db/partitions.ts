@@ -324,7 +324,7 @@ export function pruneGrowing(db: Db, now: number, needs: Needs): Record<string, 
       if (n) out[table] = n
     }
     for (const [table, g] of Object.entries(GROWING)) {
-      const from = now - (((now % DAY) + DAY) % DAY) - Math.ceil(g.days(needs)) * DAY
+      const from = dayStart(now) - Math.ceil(g.days(needs)) * DAY
       const n = db.$client.prepare(`DELETE FROM ${q(table)} WHERE ${q(g.time)} < ?`).run(from).changes
       if (n) out[table] = n
     }
@@ -523,7 +523,10 @@ export async function savePartitions(
     if (!w) {
       const full = join(outDir, path)
       mkdirSync(dirname(full), { recursive: true })
-      const table = parsePath(path)?.table as string
+      const p = parsePath(path)
+      const table = p?.table as string
+      if (p?.kind === 'growing' && (p.period as string) < (firstWritten.get(table) ?? '9999'))
+        firstWritten.set(table, p.period as string)
       w = counted
         ? new LineWriter(full, {
             lastHeader: () => header({ counts: { [table]: Object.fromEntries(counted) } }),
@@ -543,9 +546,6 @@ export async function savePartitions(
       counted.set(time, (counted.get(time) ?? 0) + 1)
     }
     const w = open(path, counted)
-    const p = parsePath(path)
-    if (p?.kind === 'growing' && (p.period as string) < (firstWritten.get(table) ?? '9999'))
-      firstWritten.set(table, p.period as string)
     tables[table] = (tables[table] ?? 0) + 1
     rows++
     return w.write(line)
