@@ -13,7 +13,8 @@
  * the fresh runner also runs the real `site data` and `site build` (BENCH_SITE=0 skips it): the
  * site's size and build time at month 12. BENCH_KEEP=1 keeps the temp folder (the bare data
  * repository); BENCH_REMOTE=<kept>/remote.git then re-times only the sampled fresh runs against it
- * (each from the branch as it was on its day), to measure other code without a year of building.
+ * (each from the branch as it was on its day, BENCH_ROUNDS [3] rounds, medians), to measure other
+ * code without a year of building.
  *
  *   npm run bench -- year
  *   BENCH_YEAR_DAYS=60 BENCH_RUNS_PER_SAVE=6 npm run bench -- year     (shorter; say so)
@@ -250,31 +251,51 @@ function buildSite(m: ReturnType<typeof machine>, day: number, next: number) {
   return { data, build, mb: bytes / 1e6, pages }
 }
 
-/** Re-time the samples against a kept repository: each from the branch as it was on its day. */
+/** The median of some timings, by wall time. */
+const median = (ts: Timing[]): Timing => [...ts].sort((a, b) => a.wall - b.wall)[(ts.length - 1) >> 1] as Timing
+
+/**
+ * Re-time the samples against a kept repository: each from the branch as it was on its day. The
+ * days are timed in turn, BENCH_ROUNDS [3] times over, and each figure is the median of its
+ * rounds, so a slow minute of a shared machine falls on every day alike and the ratio holds.
+ */
 function retime(): void {
-  const samples: { day: number; restore: Timing; save: Timing; restored: number }[] = []
-  for (const day of SAMPLES) {
-    const time = T0 + (day - 1) * DAY + 5 * RUN // the day's last run, as when the history was built
-    const next = time + RUN
-    const commit = commitAt(time)
-    if (!commit) throw new Error(`${remote}: no commit of the data branch saved by day ${day}`)
-    const branch = `data-day-${day}`
-    sh('git', ['--git-dir', remote, 'branch', '-f', branch, commit], tmp)
-    const m = machine(`retime-${day}`)
-    const env = { DATA_BRANCH: branch }
-    const restore = m.script('restore', next, env)
-    const restored = Object.values(tableRows(m.dbPath)).reduce((x, y) => x + y, 0)
-    const mdb = openDb(m.dbPath)
-    writeRun(mdb, next, N + NEW_PER_DAY * (day - 1))
-    closeDb(mdb)
-    const save = m.script('save', next, env)
-    sh('git', ['--git-dir', remote, 'branch', '-D', branch], tmp)
-    if (SITE && day === SAMPLES.at(-1)) buildSite(m, day, next)
-    samples.push({ day, restore, save, restored })
+  const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
+  const runs = new Map<number, { restore: Timing[]; save: Timing[]; restored: number; commit: string }>()
+  for (let round = 1; round <= rounds; round++)
+    for (const day of SAMPLES) {
+      const time = T0 + (day - 1) * DAY + 5 * RUN // the day's last run, as when the history was built
+      const next = time + RUN
+      const commit = commitAt(time)
+      if (!commit) throw new Error(`${remote}: no commit of the data branch saved by day ${day}`)
+      const branch = `data-day-${day}`
+      sh('git', ['--git-dir', remote, 'branch', '-f', branch, commit], tmp)
+      const m = machine(`retime-${day}-${round}`)
+      const env = { DATA_BRANCH: branch }
+      const restore = m.script('restore', next, env)
+      const restored = Object.values(tableRows(m.dbPath)).reduce((x, y) => x + y, 0)
+      const mdb = openDb(m.dbPath)
+      writeRun(mdb, next, N + NEW_PER_DAY * (day - 1))
+      closeDb(mdb)
+      const save = m.script('save', next, env)
+      sh('git', ['--git-dir', remote, 'branch', '-D', branch], tmp)
+      if (SITE && round === rounds && day === SAMPLES.at(-1)) buildSite(m, day, next)
+      const r = runs.get(day) ?? { restore: [], save: [], restored, commit }
+      r.restore.push(restore)
+      r.save.push(save)
+      runs.set(day, r)
+      console.log(`round ${round}/${rounds}, day ${day}: restore ${ft(restore)}, save ${ft(save)}`)
+    }
+  const samples = SAMPLES.map((day) => {
+    const r = runs.get(day) as NonNullable<ReturnType<typeof runs.get>>
+    const restore = median(r.restore)
+    const save = median(r.save)
     console.log(
-      `day ${day} (data branch at ${commit.slice(0, 7)}): fresh restore ${ft(restore)} (${restored} rows), save ${ft(save)}`,
+      `day ${day} (data branch at ${r.commit.slice(0, 7)}): fresh restore ${ft(restore)} (${r.restored} rows), save ${ft(save)}` +
+        (rounds > 1 ? ` (medians of ${rounds} rounds)` : ''),
     )
-  }
+    return { day, restore, save }
+  })
   const first = samples[0]
   const last = samples.at(-1)
   if (first && last && first !== last)

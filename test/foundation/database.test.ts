@@ -267,6 +267,32 @@ describe('export / import', () => {
     expect(out).toContain('3 bad line(s) skipped')
   })
 
+  it('wide rows (torrents, media: parsed in JavaScript) come back with the same values and SQLite types', async () => {
+    const a = setup()
+    a.ctx.db().$client.exec(`
+      INSERT INTO torrents (info_hash, name, pub_date, size, status, category, feed_category, indexer, tmdb_id,
+        added_at, parsed_year, parsed, group_keys)
+      VALUES ('${'e'.repeat(40)}', 'Name "quoted" \\ é', 1767225600, 9007199254740991, 'follow', 'movies', 2040, 'ygg', 42,
+        1767225601, 2026, '{"title":"name","year":2026}', '["name 2026"]');
+      INSERT INTO media (kind, key, title, year, rating, votes, updated_at) VALUES ('movie', 'name 2026', 'Name', 2026, 7.5, 10, 1);
+      INSERT INTO media (kind, key, title, year, rating, updated_at) VALUES ('movie', 'other 2026', 'Other', 2026, 8.0, 2);`)
+    const file = join(a.d.dir, 'wide.ndjson')
+    await quiet(() => databaseExport(a.ctx, file, { append: false }))
+    const b = setup()
+    const counts = await importNdjson(b.ctx.db(), file)
+    expect(counts).toMatchObject({ imported: 3, bad: 0 })
+    const typed = (ctx: Context, table: string) => {
+      const cols = (ctx.db().$client.pragma(`table_info(${table})`) as { name: string }[])
+        .map((c) => c.name)
+        .filter((c) => c !== 'id')
+      const sql = `SELECT ${cols.map((c) => `"${c}", typeof("${c}") AS "${c}:type"`).join(', ')} FROM ${table} ORDER BY 1, 2`
+      return ctx.db().$client.prepare(sql).all()
+    }
+    for (const table of ['torrents', 'media']) expect(typed(b.ctx, table)).toEqual(typed(a.ctx, table))
+    // Importing again changes nothing.
+    expect(await importNdjson(b.ctx.db(), file)).toMatchObject({ imported: 0, unchanged: 3 })
+  })
+
   it('a version 1 line whose parent id is neither in the file nor in the database is skipped, by file and line', async () => {
     const a = setup()
     const file = join(a.d.dir, 'v1.ndjson')
