@@ -261,13 +261,19 @@ const median = (ts: Timing[]): Timing => [...ts].sort((a, b) => a.wall - b.wall)
  */
 function retime(): void {
   const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3))
+  // Each day's commit, looked up once (commitAt walks the branch's history).
+  const at = new Map(
+    SAMPLES.map((day) => {
+      const time = T0 + (day - 1) * DAY + 5 * RUN // the day's last run, as when the history was built
+      const commit = commitAt(time)
+      if (!commit) throw new Error(`${remote}: no commit of the data branch saved by day ${day}`)
+      return [day, { next: time + RUN, commit }]
+    }),
+  )
   const runs = new Map<number, { restore: Timing[]; save: Timing[]; restored: number; commit: string }>()
   for (let round = 1; round <= rounds; round++)
     for (const day of SAMPLES) {
-      const time = T0 + (day - 1) * DAY + 5 * RUN // the day's last run, as when the history was built
-      const next = time + RUN
-      const commit = commitAt(time)
-      if (!commit) throw new Error(`${remote}: no commit of the data branch saved by day ${day}`)
+      const { next, commit } = at.get(day) as { next: number; commit: string }
       const branch = `data-day-${day}`
       sh('git', ['--git-dir', remote, 'branch', '-f', branch, commit], tmp)
       const m = machine(`retime-${day}-${round}`)
