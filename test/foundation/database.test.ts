@@ -293,6 +293,45 @@ describe('export / import', () => {
     expect(await importNdjson(b.ctx.db(), file)).toMatchObject({ imported: 0, unchanged: 3 })
   })
 
+  it('rows with references (stats, media ranks) come back exact, and a fresh import leaves every index in place', async () => {
+    const a = setup()
+    insertSample(a.ctx.db())
+    a.ctx.db().$client.exec(`
+      INSERT INTO media (kind, key, title, year, updated_at) VALUES ('movie', 'name 2026', 'Name', 2026, 1);
+      INSERT INTO media_trends (media_id, time, engine, score, rank, torrents)
+        SELECT id, 1767225600, 'nowcast', 12.0, 1, 3 FROM media WHERE key = 'name 2026';
+      INSERT INTO media_activity (media_id, day, seeders, leechers, peers, downloads)
+        SELECT id, 1767225600, 5, 6, 11, NULL FROM media WHERE key = 'name 2026';`)
+    const file = join(a.d.dir, 'refs.ndjson')
+    await quiet(() => databaseExport(a.ctx, file, { append: false }))
+    const b = setup()
+    const indexes = () =>
+      b.ctx
+        .db()
+        .$client.prepare("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+        .all()
+    const before = indexes()
+    const counts = await importNdjson(b.ctx.db(), file)
+    expect(counts.bad).toBe(0)
+    expect(indexes()).toEqual(before) // dropped for the load into empty tables, built again after it
+    const rows = (ctx: Context, sql: string) => ctx.db().$client.prepare(sql).all()
+    const byKeys = {
+      stats:
+        'SELECT t.info_hash, s.time, k.name, s.seeders, s.leechers, s.completed, typeof(s.completed) ct FROM stats s ' +
+        'JOIN torrents t ON t.id = s.torrent_id JOIN trackers k ON k.id = s.tracker_id ORDER BY 1, 2, 3',
+      media_trends:
+        'SELECT m.key, x.time, x.engine, x.score, typeof(x.score) st, x.rank, typeof(x.rank) rt FROM media_trends x ' +
+        'JOIN media m ON m.id = x.media_id ORDER BY 1, 2',
+      media_activity:
+        'SELECT m.key, x.day, x.peers, x.downloads, typeof(x.downloads) dt FROM media_activity x JOIN media m ON m.id = x.media_id',
+    }
+    for (const sql of Object.values(byKeys)) {
+      expect(rows(b.ctx, sql).length).toBeGreaterThan(0)
+      expect(rows(b.ctx, sql)).toEqual(rows(a.ctx, sql))
+    }
+    expect(await importNdjson(b.ctx.db(), file)).toMatchObject({ imported: 0, bad: 0 })
+  })
+
   it('a version 1 line whose parent id is neither in the file nor in the database is skipped, by file and line', async () => {
     const a = setup()
     const file = join(a.d.dir, 'v1.ndjson')
