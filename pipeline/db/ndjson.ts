@@ -390,8 +390,6 @@ export interface ImportCounts {
 
 export const MAX_PROBLEMS = 50
 const CHUNK = 20_000
-/** Rows go in by TableImport's JavaScript path (else SQLite's JSON functions: kept for measuring). */
-const ROW_PATH = process.env.MEDIASTRENDS_IMPORT_SQL !== '1'
 
 /**
  * A JSON value as SQLite's `->>` gives it: an integer as an integer (better-sqlite3 binds a JS
@@ -459,12 +457,12 @@ interface RowImport {
 }
 
 /**
- * The version 2 bulk path of one table, for one header's column list: INSERT … SELECT over
- * json_each(chunk) with the parents joined by their natural keys, an upsert by the natural key
- * that leaves identical rows alone (so changes() counts only what changed).
+ * The version 2 import of one table, for one header's column list: each line parsed in
+ * JavaScript, its parents found by their natural keys, and an upsert by the natural key that
+ * leaves identical rows alone (so changes() counts only what changed). A table whose natural key
+ * is nullable goes row by row, its bad lines named through SQLite's JSON functions.
  */
 class TableImport {
-  readonly #upsert
   readonly #bad
   readonly #lookup = new Map<string, ReturnType<Db['$client']['prepare']>>()
   readonly #perRowSelect
@@ -521,10 +519,6 @@ class TableImport {
           .map((c) => `${q(c)} IS NOT excluded.${q(c)}`)
           .join(' OR ')}`
       : 'DO NOTHING'
-    this.#upsert = sqlite.prepare(
-      `INSERT INTO ${q(t.name)} (${cols.map(q).join(', ')}) SELECT ${exprs.join(', ')} ${from} WHERE ${ok} ` +
-        `ON CONFLICT (${t.key.map(q).join(', ')}) ${set}`,
-    )
     this.#bad = sqlite
       .prepare(`SELECT j.key, ${checks.map((c) => `(${c})`).join(', ')} ${from} WHERE NOT (${ok})`)
       .raw(true)
@@ -532,8 +526,8 @@ class TableImport {
     this.#perRowSelect = sqlite.prepare(`SELECT ${exprs.join(', ')} ${from} WHERE ${ok}`).raw(true)
     // SQLite's JSON functions cost one path lookup per column and a join per reference; V8 parses
     // a whole line at once, the references are found once per key (ParentIds) and the values are
-    // bound to one prepared upsert: two to three times as fast (see ROW_PATH).
-    if (this.#bulk && ROW_PATH) {
+    // bound to one prepared upsert: two to three times as fast as INSERT … SELECT over json_each.
+    if (this.#bulk) {
       const upsert = sqlite.prepare(
         `INSERT INTO ${q(t.name)} (${cols.map(q).join(', ')}) VALUES (${cols.map(() => '?').join(', ')}) ` +
           `ON CONFLICT (${t.key.map(q).join(', ')}) ${set}`,
@@ -645,21 +639,8 @@ class TableImport {
       this.#runRows(this.#rows, file, lines, lineNos, imp)
       return
     }
+    // Tables without a usable upsert key (a nullable natural key): the bad lines named, the rest row by row.
     let json = `[${lines.join(',')}]`
-    // The common case (a restore into a fresh database): every line goes in as new, in one pass.
-    // Anything else (unchanged rows, bad lines, a constraint) is sorted out below.
-    let changed: number | undefined
-    if (this.#bulk) {
-      try {
-        changed = this.#upsert.run(json).changes
-      } catch {
-        changed = undefined // malformed JSON or a failed constraint: the statement left nothing
-      }
-      if (changed === lines.length) {
-        imp.counts.imported += changed
-        return
-      }
-    }
     let good = lines
     let goodNos = lineNos
     let reasons: Map<number, string>
@@ -682,23 +663,6 @@ class TableImport {
       reasons = this.#reasons(json)
     }
     for (const [i, why] of reasons) imp.problem(file, goodNos[i] as number, why)
-    const valid = good.length - reasons.size
-    if (changed !== undefined) {
-      // The upsert above went through: the lines it left are the bad ones and the unchanged.
-      imp.counts.imported += changed
-      imp.counts.unchanged += valid - changed
-      return
-    }
-    if (this.#bulk) {
-      try {
-        const n = this.#upsert.run(json).changes
-        imp.counts.imported += n
-        imp.counts.unchanged += valid - n
-        return
-      } catch {
-        // A constraint failed on some line (NOT NULL, CHECK…): the statement left nothing; find it line by line.
-      }
-    }
     good.forEach((l, i) => {
       if (reasons.has(i)) return
       try {
