@@ -380,6 +380,32 @@ export const mediaActivity = sqliteTable(
 )
 
 /**
+ * A movie's or series' closed weeks, packed (pipeline/publish/weeks.ts) once they are past the
+ * days the pipeline still reads or rewrites (pipeline/db/partitions.ts PACK_DAYS): one row per
+ * title and week holding what its 90-day charts show of that week, its daily activity
+ * (media_activity's rows) and each day's last rank per engine (media_trends' daily rows). The
+ * data branch keeps the rows themselves too; a restore reads a packed week's one file instead of
+ * fourteen rows per title. Readers take the two tables' rows first and these for the days they
+ * lack (site/lib/data.ts).
+ */
+export const mediaWeeks = sqliteTable(
+  'media_weeks',
+  {
+    mediaId: integer('media_id')
+      .notNull()
+      .references(() => media.id, { onDelete: 'cascade' }),
+    week: integer('week').notNull(), // unix s of the week's Monday, 00:00 UTC
+    // [day, seeders, leechers, peers, downloads][], by day
+    activity: text('activity', { mode: 'json' }).$type<WeekActivity[]>().notNull(),
+    // [time, engine, score, rank, torrents][], by time
+    ranks: text('ranks', { mode: 'json' }).$type<WeekRank[]>().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mediaId, t.week] }), index('media_weeks_week_idx').on(t.week)],
+)
+export type WeekActivity = [day: number, seeders: number, leechers: number, peers: number, downloads: number | null]
+export type WeekRank = [time: number, engine: string, score: number, rank: number, torrents: number]
+
+/**
  * Where `site data` left each torrent, so the next refresh starts there (the site never reads it).
  * No foreign key: the row of a deleted torrent is how its movie or series learns it lost it.
  */
@@ -448,6 +474,7 @@ export const TABLES = {
   media_activity: mediaActivity,
   activity_state: activityState,
   charts,
+  media_weeks: mediaWeeks,
 } as const
 export type TableName = keyof typeof TABLES
 /**

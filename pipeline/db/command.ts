@@ -101,7 +101,7 @@ export async function databaseImport(ctx: Context, files: string[]): Promise<num
 }
 
 /** How far back the config's runs read (the trend engine's lookback, the site's page days). */
-async function runNeeds(ctx: Context) {
+export async function runNeeds(ctx: Context) {
   const { needsOf } = await import('./partitions.ts')
   const { engines } = await import('../score/engines.ts')
   const cfg = ctx.config()

@@ -11,8 +11,9 @@
  *
  * A file is written once and never rewritten; each holds one save's rows (far under GitHub's
  * 50 MB warning). A restore imports the latest month's snapshot plus, per growing table, the weeks
- * its readers need (RESTORE_DAYS: the trend window for the scrapes, the site's chart range for
- * the charts and activity), and the table's newest week (the save compares against it). A save
+ * its readers need (GROWING: the trend window for the scrapes, the site's chart range for
+ * the charts and activity), and the table's newest week (the save compares against it); a week
+ * of the PACKED tables that media_weeks holds comes from its media_weeks file only. A save
  * writes only rows not on the branch yet: snapshot rows whose latest line differs (less the
  * ARCHIVABLE rows of torrents let go long ago), and growing rows from the table's newest week on
  * that are not in that week's files ("known" files: what the restore extracted, plus what another
@@ -94,6 +95,32 @@ export const GROWING: Record<string, Growing> = {
   // `site data` as they close: the torrents' own are read back as far as their scrapes.
   torrent_activity: { time: 'day', days: (n) => Math.max(n.scoringDays, n.pageDays) + 1, closedDays: true },
   media_activity: { time: 'day', days: () => 92, closedDays: true },
+  // Both tables' closed weeks past PACK_DAYS, one row per title and week (publish/weeks.ts): a
+  // restore reads a packed week from here, not from PACKED's files.
+  media_weeks: { time: 'week', days: () => 92 },
+}
+
+/**
+ * The tables whose closed weeks media_weeks packs: a restore skips their files of a week the
+ * branch has a media_weeks file of (the daily files of media_trends, media_activity's files).
+ */
+export const PACKED = ['media_trends', 'media_activity']
+/**
+ * The days before the run that stay rows, never packed: those `site data` sums again from the
+ * torrents' (the scrapes' window), and the 16 days the week and rising charts read
+ * (publish/charts.ts), which hold the site's 14-day sparklines.
+ */
+export const PACK_DAYS = (n: Needs): number => Math.max(Math.max(n.scoringDays, n.pageDays) + 1, 17)
+/**
+ * The weeks a run packs (their Mondays, unix s): closed before the last PACK_DAYS days and wholly
+ * inside media_weeks' window, so the database holds every day of them (what the restore read).
+ */
+export function packableWeeks(now: number, needs: Needs): number[] {
+  const until = dayStart(now) - PACK_DAYS(needs) * DAY
+  const from = dayStart(now) - Math.ceil(GROWING.media_weeks?.days(needs) ?? 0) * DAY
+  const out: number[] = []
+  for (let w = weekStart(weekOf(from)); w + 7 * DAY <= until; w += 7 * DAY) if (w >= from) out.push(w)
+  return out
 }
 for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`partitions: ${name} is not exported`)
 
@@ -217,14 +244,17 @@ export function pick(paths: string[], now: number, needs: Needs): string[] {
   const month = snapshotMonth(parsed)
   // Snapshot folders from the latest base on (a later month without a base would be a racing save's).
   for (const p of parsed) if (p.kind === 'snapshot' && month && (p.period as string) >= month) out.add(dirname(p.path))
+  const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   for (const [table, g] of Object.entries(GROWING)) {
     const files = parsed.filter((p) => p.table === table)
     const weeks = [...new Set(files.map((p) => p.period as string))].sort()
+    const skip = PACKED.includes(table) ? packed : undefined
     const from = now - g.days(needs) * DAY
     const denseFrom = g.dense ? now - g.dense(needs) * DAY : Number.NEGATIVE_INFINITY
     for (const w of weeks) {
       const start = weekStart(w)
       if (start + 7 * DAY <= from) continue
+      if (skip?.has(w) && w !== weeks.at(-1)) continue // read from its media_weeks file
       const sparse = start < denseFrom ? sparseFiles(files, w, from, denseFrom) : undefined
       if (sparse) for (const f of sparse) out.add(f)
       else out.add(`${table}/${w}`)
@@ -359,6 +389,8 @@ async function knownState(knownDir: string) {
     days.add(p.daily)
     daily.set(p.table, days)
   }
+  /** The weeks media_weeks holds: PACKED tables have no daily files of theirs to write. */
+  const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   const month = snapshotMonth(parsed)
   const snapshotFiles = parsed.filter((p) => p.kind === 'snapshot' && month && (p.period as string) >= month)
   // A daily file repeats rows of the saves beside it: not counted, not compared.
@@ -414,7 +446,7 @@ async function knownState(knownDir: string) {
     for (const p of weekFiles) if (paths.has(p.path)) await read(p, (line) => out.add(line))
     return out
   }
-  return { month, newestWeek, lines, byLine, counts, linesOf, latest, daily, firstWeek }
+  return { month, newestWeek, lines, byLine, counts, linesOf, latest, daily, firstWeek, packed }
 }
 
 type Header = { version?: number; columns?: Record<string, string[]>; counts?: Record<string, Record<string, number>> }
@@ -616,6 +648,8 @@ export async function savePartitions(
       const time = q(g.time)
       for (let day = from; day < openDay; day += DAY) {
         if (have?.has(day)) continue
+        // A packed week's days were not restored (pick): the branch has their files.
+        if (PACKED.includes(t.name) && known.packed.has(weekOf(day))) continue
         const same = g.daily.map((c) => `x.${q(c)} = t.${q(c)}`).join(' AND ')
         const where =
           `t.${time} < ${day + DAY} AND t.${time} = (SELECT MAX(x.${time}) FROM ${q(t.name)} x ` +

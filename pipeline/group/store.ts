@@ -14,7 +14,7 @@
 
 import { and, asc, eq, exists, notInArray, sql } from 'drizzle-orm'
 import { alias, type SQLiteColumn } from 'drizzle-orm/sqlite-core'
-import { type MediaKind, media, mediaTrends, torrentMedia } from '../../schema/tables.ts'
+import { type MediaKind, media, mediaTrends, mediaWeeks, torrentMedia, type WeekRank } from '../../schema/tables.ts'
 import type { Db } from '../db/client.ts'
 import type { MediaGroup } from './grouping.ts'
 import type { MediaMeta } from './metadata.ts'
@@ -176,6 +176,19 @@ export function groupWriter(db: Db, kind: MediaKind) {
     if (torrentIds.length === 0) return undefined
     return mostLinkedSt.get(JSON.stringify(torrentIds), k) as { mediaId: number; n: number } | undefined
   }
+  const weeksSt = {
+    // A week only `from` has moves whole but for its activity (media_activity's rows of `from` go
+    // with it, and site data sums the moved torrents' days again); a week both have merges ranks.
+    move: db.$client.prepare(
+      `UPDATE media_weeks SET media_id = ?, activity = '[]' WHERE media_id = ?
+       AND week NOT IN (SELECT week FROM media_weeks WHERE media_id = ?)`,
+    ),
+    both: db.$client.prepare(
+      `SELECT f.week, f.ranks AS fromRanks, t.ranks AS toRanks FROM media_weeks f
+       JOIN media_weeks t ON t.media_id = ? AND t.week = f.week WHERE f.media_id = ?`,
+    ),
+    setRanks: db.$client.prepare('UPDATE media_weeks SET ranks = ? WHERE media_id = ? AND week = ?'),
+  }
   /** Merge row `from` into `to`: links and rank history move (history of the same run stays `to`'s), `from` goes. */
   const merge = (to: number, from: number) => {
     db.update(torrentMedia).set({ mediaId: to }).where(eq(torrentMedia.mediaId, from)).run()
@@ -188,6 +201,15 @@ export function groupWriter(db: Db, kind: MediaKind) {
       .where(and(eq(mediaTrends.mediaId, from), exists(sameRun)))
       .run()
     db.update(mediaTrends).set({ mediaId: to }).where(eq(mediaTrends.mediaId, from)).run()
+    // Its packed weeks (publish/weeks.ts) as its rows: the ranks of the same run stay `to`'s.
+    weeksSt.move.run(to, from, to)
+    for (const w of weeksSt.both.all(to, from) as { week: number; fromRanks: string; toRanks: string }[]) {
+      const ranks = JSON.parse(w.toRanks) as WeekRank[]
+      const runs = new Set(ranks.map((r) => `${r[0]}\u0000${r[1]}`))
+      for (const r of JSON.parse(w.fromRanks) as WeekRank[]) if (!runs.has(`${r[0]}\u0000${r[1]}`)) ranks.push(r)
+      ranks.sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+      weeksSt.setRanks.run(JSON.stringify(ranks), to, w.week)
+    }
     db.delete(media).where(eq(media.id, from)).run()
   }
 
@@ -359,6 +381,7 @@ export function removeEmptyMedia(db: Db, kind: MediaKind): number {
         eq(media.kind, kind),
         notInArray(media.id, db.select({ id: torrentMedia.mediaId }).from(torrentMedia)),
         notInArray(media.id, db.select({ id: mediaTrends.mediaId }).from(mediaTrends)),
+        notInArray(media.id, db.select({ id: mediaWeeks.mediaId }).from(mediaWeeks)),
       ),
     )
     .run().changes

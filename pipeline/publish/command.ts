@@ -7,8 +7,10 @@
 import { join, resolve } from 'node:path'
 import type { Context, StepResult } from '../context.ts'
 import { errorMessage } from '../core/errors.ts'
+import { runNeeds } from '../db/command.ts'
 import { buildSite, PACKAGE_ROOT } from './build.ts'
 import { refreshSite } from './store.ts'
+import { packWeeks } from './weeks.ts'
 
 export async function siteData(ctx: Context): Promise<StepResult> {
   const config = ctx.config()
@@ -23,10 +25,14 @@ export async function siteData(ctx: Context): Promise<StepResult> {
     },
     ctx.clock.nowSeconds(),
   )
+  // Closed weeks packed for the next restore (past what this config's runs read again).
+  const packed = packWeeks(ctx.db(), ctx.clock.nowSeconds(), await runNeeds(ctx))
   ctx
     .log('site')
     .info(
-      `site data: daily activity of ${counts.torrents} torrent(s) and ${counts.media} movie(s)/series recomputed, ${counts.charts.charts} chart(s) of ${counts.charts.rows} row(s) written in ${Math.round(performance.now() - t0)} ms`,
+      `site data: daily activity of ${counts.torrents} torrent(s) and ${counts.media} movie(s)/series recomputed, ${counts.charts.charts} chart(s) of ${counts.charts.rows} row(s) written` +
+        (packed.weeks ? `, ${packed.weeks} closed week(s) packed (${packed.rows} row(s))` : '') +
+        ` in ${Math.round(performance.now() - t0)} ms`,
     )
   // Named apart from other steps' counts: `mediastrends run` adds them up by name.
   return { counts: { activity_torrents: counts.torrents, activity_media: counts.media }, errors: [], ok: true }

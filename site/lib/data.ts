@@ -24,6 +24,7 @@ import {
   media,
   mediaActivity,
   mediaTrends,
+  mediaWeeks,
   siteSettings,
   stats,
   statusHistory as statusHistoryT,
@@ -32,6 +33,8 @@ import {
   torrentTrackers,
   trackers,
   trends,
+  type WeekActivity,
+  type WeekRank,
 } from '../../schema/tables.ts'
 
 export const DAY = 86_400
@@ -106,8 +109,11 @@ interface Handle {
   db: Db | null
   /** Databases older than the charts migration have none: no chart then. */
   hasCharts?: boolean
+  /** Databases older than media_weeks have none: every day is then a row of its table. */
+  hasWeeks?: boolean
   overview: Overview
   queries?: ReturnType<typeof prepare>
+  weekQueries?: ReturnType<typeof prepareWeeks>
 }
 /** One handle per database path (the build reads one; tests open several). */
 const handles = new Map<string, Handle>()
@@ -154,7 +160,12 @@ function open(path = databasePath()): Handle {
         : site.latestRun === null
           ? `${path}: no trend run of engine "${site.engine}" yet`
           : null
-      handle = { db, overview: { site, hasData: reason === null, reason, counts }, hasCharts: tables.has('charts') }
+      handle = {
+        db,
+        overview: { site, hasData: reason === null, reason, counts },
+        hasCharts: tables.has('charts'),
+        hasWeeks: tables.has('media_weeks'),
+      }
     }
   }
   handles.set(path, handle)
@@ -192,6 +203,44 @@ function queries(): ReturnType<typeof prepare> | null {
   h.queries ??= prepare(h.db)
   return h.queries
 }
+
+/**
+ * The packed weeks (media_weeks, pipeline/publish/weeks.ts): a restore reads a week past the
+ * recent days from there instead of media_activity's and media_trends' rows, so the readers of a
+ * title's 90 days take the tables' rows and these for the days the rows lack.
+ */
+function prepareWeeks(db: Db) {
+  return {
+    weeksOf: db
+      .select({ activity: mediaWeeks.activity, ranks: mediaWeeks.ranks })
+      .from(mediaWeeks)
+      .where(and(eq(mediaWeeks.mediaId, p('id')), gte(mediaWeeks.week, p('from'))))
+      .orderBy(asc(mediaWeeks.week))
+      .prepare(),
+    // Each packed day's run of the engine (a day's last: the one the branch keeps).
+    days: db
+      .select({
+        day: sql<number>`(j.value ->> 0) / ${DAY}`.as('day'),
+        time: sql<number>`MAX(j.value ->> 0)`,
+        runs: sql<number>`COUNT(DISTINCT j.value ->> 0)`,
+      })
+      .from(sql`${mediaWeeks}, json_each(${mediaWeeks.ranks}) j`)
+      .where(sql`j.value ->> 1 = ${p('engine')}`)
+      .groupBy(sql`day`)
+      .prepare(),
+  }
+}
+
+function weekQueries(): ReturnType<typeof prepareWeeks> | null {
+  const h = open()
+  if (!h.db || !h.hasWeeks) return null
+  h.weekQueries ??= prepareWeeks(h.db)
+  return h.weekQueries
+}
+
+/** A title's packed weeks that reach `from` (Unix s) or later. */
+const weeksOf = (mediaId: number, from: number) =>
+  weekQueries()?.weeksOf.all({ id: mediaId, from: from - 7 * DAY }) ?? []
 
 const p = sql.placeholder
 
@@ -416,7 +465,12 @@ export function ranking(kind: Kind, time: number | null, limit: number): RankedM
 
 /** Days that have at least one run, newest first, with the last run of each day. */
 export function archiveDays() {
-  return (queries()?.archiveDays.all({ engine: engine() }) ?? []).map((r) => ({
+  const rows = queries()?.archiveDays.all({ engine: engine() }) ?? []
+  const have = new Set(rows.map((r) => r.day))
+  const packed = (weekQueries()?.days.all({ engine: engine() }) ?? []).filter((r) => !have.has(r.day))
+  if (packed.length) rows.push(...packed)
+  rows.sort((a, b) => b.day - a.day)
+  return rows.map((r) => ({
     date: new Date(r.day * DAY * 1000).toISOString().slice(0, 10),
     time: r.time,
     runs: r.runs,
@@ -464,7 +518,14 @@ export function chartsOfMedia(mediaId: number, window: ChartWindow) {
 
 /** A movie's or series' daily activity from `from` (Unix s) on. */
 export function mediaActivityFrom(mediaId: number, from: number): DayActivity[] {
-  return queries()?.activity.all({ id: mediaId, from: from - (from % DAY) }) ?? []
+  const start = from - (from % DAY)
+  const rows = queries()?.activity.all({ id: mediaId, from: start }) ?? []
+  const have = new Set(rows.map((r) => r.day))
+  const packed: DayActivity[] = []
+  for (const w of weeksOf(mediaId, start))
+    for (const [day, seeders, leechers, peers, downloads] of w.activity as WeekActivity[])
+      if (day >= start && !have.has(day)) packed.push({ mediaId, day, seeders, leechers, peers, downloads })
+  return packed.length ? [...packed, ...rows].sort((a, b) => a.day - b.day) : rows
 }
 
 /** Sparkline values (the day's downloads, summed over torrents: what the charts rank by) over the `days` days up to `to` (the day holding `to` included). */
@@ -497,8 +558,16 @@ export function mediaById(id: number): Media | null {
   return queries()?.mediaById.get({ id }) ?? null
 }
 
+/** A title's ranks by the engine shown, oldest first: its rows, and the packed days' the rows lack. */
 export function rankHistory(mediaId: number) {
-  return queries()?.rankHistory.all({ id: mediaId, engine: engine() }) ?? []
+  const e = engine()
+  const rows = queries()?.rankHistory.all({ id: mediaId, engine: e }) ?? []
+  const days = new Set(rows.map((r) => Math.floor(r.time / DAY)))
+  const packed: typeof rows = []
+  for (const w of weeksOf(mediaId, 0))
+    for (const [time, eng, score, rank, torrents] of w.ranks as WeekRank[])
+      if (eng === e && !days.has(Math.floor(time / DAY))) packed.push({ time, rank, score, torrents })
+  return packed.length ? [...packed, ...rows].sort((a, b) => a.time - b.time) : rows
 }
 
 function toTorrent(r: TorrentRaw): Torrent {
