@@ -3,7 +3,7 @@ import type { Context } from '../../pipeline/context.ts'
 import { importImdb, type MediaLine, mediaCompute, mediaGet } from '../../pipeline/group/command.ts'
 import { testContext } from '../helpers/config.ts'
 import { startTmdbFixture, type TmdbFixture } from '../servers/tmdb.ts'
-import { capture, hashOf, type SeedTorrent, seedTrendRun, writeImdbDatasets } from './helpers.ts'
+import { capture, hashOf, parasiteLearnsItsId, type SeedTorrent, seedTrendRun, writeImdbDatasets } from './helpers.ts'
 
 const T1 = 1_768_478_400 // 2026-01-15T12:00:00Z
 const T2 = T1 + 6 * 3600
@@ -450,20 +450,7 @@ describe('metadata providers', () => {
     await capture(() => mediaCompute(ctx, 'movie'))
     const first = ctx.db().$client.prepare('SELECT id, key FROM media').all() as { id: number; key: string }[]
     expect(first).toEqual([{ id: first[0]?.id, key: 'title:parasite:2019' }])
-    const files = writeImdbDatasets(
-      ctx.dirs.dir,
-      [['tt6751668', 'movie', 'Parasite', 'Gisaengchung', 2019, 'Drama']],
-      [],
-    )
-    await capture(() => importImdb(ctx, [files.basics]))
-    seedTrendRun(
-      ctx,
-      [
-        { name: 'Parasite.2019.1080p.BluRay.x264-FGT', category: 'movies', score: 5 },
-        { name: 'Gisaengchung.2019.KOREAN.720p', category: 'movies', imdb: 'tt6751668', score: 4 },
-      ],
-      T2,
-    )
+    await parasiteLearnsItsId(ctx, T2)
     await capture(() => mediaCompute(ctx, 'movie'))
     const after = ctx.db().$client.prepare('SELECT id, key, imdb_id AS imdbId FROM media').all()
     expect(after).toEqual([{ id: first[0]?.id, key: 'imdb:tt6751668', imdbId: 'tt6751668' }])

@@ -4,6 +4,8 @@ import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { vi } from 'vitest'
 import type { Context } from '../../pipeline/context.ts'
+import { importImdb } from '../../pipeline/group/command.ts'
+import type { TestContext } from '../helpers/config.ts'
 
 export interface SeedTorrent {
   name: string
@@ -92,4 +94,21 @@ export function writeImdbDatasets(
   writeFileSync(basics, gzipSync(`${head}\n${lines.join('\n')}\n`))
   writeFileSync(rfile, gzipSync(`tconst\taverageRating\tnumVotes\n${ratings.map((r) => r.join('\t')).join('\n')}\n`))
   return { basics, ratings: rfile }
+}
+
+/**
+ * Parasite learns its IMDb id: the basics file names tt6751668, and a run at `time` scores the
+ * title-keyed release again beside one that carries the id, so the next `movies compute` merges.
+ */
+export async function parasiteLearnsItsId(ctx: TestContext, time: number): Promise<void> {
+  const files = writeImdbDatasets(ctx.dirs.dir, [['tt6751668', 'movie', 'Parasite', 'Gisaengchung', 2019, 'Drama']], [])
+  await capture(() => importImdb(ctx, [files.basics]))
+  seedTrendRun(
+    ctx,
+    [
+      { name: 'Parasite.2019.1080p.BluRay.x264-FGT', category: 'movies', score: 5 },
+      { name: 'Gisaengchung.2019.KOREAN.720p', category: 'movies', imdb: 'tt6751668', score: 4 },
+    ],
+    time,
+  )
 }

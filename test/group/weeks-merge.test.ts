@@ -1,8 +1,8 @@
 /** A movie merged into another takes its packed weeks (media_weeks) as it takes its rank rows. */
 import { afterEach, describe, expect, it } from 'vitest'
-import { importImdb, mediaCompute } from '../../pipeline/group/command.ts'
+import { mediaCompute } from '../../pipeline/group/command.ts'
 import { testContext } from '../helpers/config.ts'
-import { capture, seedTrendRun, writeImdbDatasets } from './helpers.ts'
+import { capture, parasiteLearnsItsId, seedTrendRun } from './helpers.ts'
 
 const T1 = 1_768_478_400 // 2026-01-15T12:00:00Z
 const T2 = T1 + 6 * 3600
@@ -47,20 +47,7 @@ describe('merging movies', () => {
       ]),
     )
     put.run(kept, W2, JSON.stringify([[W2, 5, 5, 10, 9]]), JSON.stringify([[W2 + 100, 'nowcast', 2, 3, 2]]))
-    const files = writeImdbDatasets(
-      ctx.dirs.dir,
-      [['tt6751668', 'movie', 'Parasite', 'Gisaengchung', 2019, 'Drama']],
-      [],
-    )
-    await capture(() => importImdb(ctx, [files.basics]))
-    seedTrendRun(
-      ctx,
-      [
-        { name: 'Parasite.2019.1080p.BluRay.x264-FGT', category: 'movies', score: 5 },
-        { name: 'Gisaengchung.2019.KOREAN.720p', category: 'movies', imdb: 'tt6751668', score: 4 },
-      ],
-      T2,
-    )
+    await parasiteLearnsItsId(ctx, T2)
     const { result } = await capture(() => mediaCompute(ctx, 'movie'))
     expect(result.counts).toMatchObject({ merged: 1 })
     expect(c.prepare('SELECT id FROM media').pluck().all()).toEqual([kept])
