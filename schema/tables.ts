@@ -448,6 +448,21 @@ export const charts = sqliteTable(
 )
 
 /**
+ * The snapshot rows a save of the data branch has still to write: noted by SQLite triggers on the
+ * snapshot tables (pipeline/db/dirty.ts), `pending` the stamp of the save that last wrote them;
+ * forgotten once that save's files are on the branch. Local rowids: never exported.
+ */
+export const saveDirty = sqliteTable(
+  'save_dirty',
+  {
+    tbl: text('tbl').notNull(), // the snapshot table
+    rid: integer('rid').notNull(), // the row's rowid there
+    pending: text('pending'), // stamp of the save that wrote it (null: no save yet)
+  },
+  (t) => [primaryKey({ columns: [t.tbl, t.rid] })],
+)
+
+/**
  * Tables in dependency order (parents first): used by reset-tables, and by export/import
  * (pipeline/db/ndjson.ts), which derives its columns, natural keys (primary key, else unique
  * index) and id references (foreign keys) from these declarations. Export/import take every table
@@ -475,11 +490,19 @@ export const TABLES = {
   activity_state: activityState,
   charts,
   media_weeks: mediaWeeks,
+  save_dirty: saveDirty,
 } as const
 export type TableName = keyof typeof TABLES
 /**
  * Tables that `database export` leaves out: `imdb_titles` and `imdb_akas` (re-imported from IMDb's
  * files), and what `site data` rewrites from the config and the other tables on every refresh
- * (`site_settings`, and `activity_state`, its bookkeeping, which holds local ids).
+ * (`site_settings`, and `activity_state`, its bookkeeping, which holds local ids), and `save_dirty`
+ * (the data branch save's bookkeeping, local rowids).
  */
-export const NOT_EXPORTED: readonly TableName[] = ['imdb_titles', 'imdb_akas', 'site_settings', 'activity_state']
+export const NOT_EXPORTED: readonly TableName[] = [
+  'imdb_titles',
+  'imdb_akas',
+  'site_settings',
+  'activity_state',
+  'save_dirty',
+]

@@ -1,6 +1,7 @@
 /**
  * Opening the database: better-sqlite3 + drizzle, WAL, busy timeout, foreign keys on, and every
- * pending migration applied (old databases are migrated, never dropped).
+ * pending migration applied (old databases are migrated, never dropped), then the save's change
+ * tracking triggers (dirty.ts).
  *
  * The site opens the same file read-only through `openDb(path, { readonly: true })`.
  */
@@ -12,6 +13,8 @@ import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator'
 import * as schema from '../../schema/tables.ts'
 import { errorMessage, UserError } from '../core/errors.ts'
+import { installTriggers } from './dirty.ts'
+import { SNAPSHOT } from './partitions.ts'
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations')
 
@@ -51,6 +54,8 @@ export function openDb(path: string, opts: OpenOptions = {}): Db {
   if (!readonly && (opts.migrate ?? true)) {
     try {
       migrate(db, { migrationsFolder: MIGRATIONS_DIR })
+      // The save's change tracking (dirty.ts): derived from the schema, so put in place after it.
+      installTriggers(sqlite, SNAPSHOT, { noteAll: true })
     } catch (err) {
       sqlite.close()
       if ((err as { code?: string }).code === 'SQLITE_NOTADB') throw openError(path, err)

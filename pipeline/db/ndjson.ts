@@ -736,6 +736,8 @@ class V1Import {
 export interface ImportOptions {
   /** Called with every row line of every file, raw (partitions.ts builds its "already saved" set). */
   onLine?: (file: string, line: string) => void
+  /** Run inside the import's transaction, first and last (a restore sets the save's triggers aside: dirty.ts). */
+  around?: { begin(): void; end(): void }
 }
 
 /**
@@ -769,9 +771,11 @@ export async function importFiles(db: Db, files: string[], opts: ImportOptions =
   sqlite.pragma('foreign_keys = OFF')
   sqlite.exec('BEGIN IMMEDIATE')
   try {
+    opts.around?.begin()
     const indexes = dropIndexesOfEmptyTables(db)
     for (const file of files) await importOne(db, file, imp, opts)
     for (const sql of indexes) sqlite.exec(sql)
+    opts.around?.end()
     sqlite.exec('COMMIT')
   } catch (err) {
     if (sqlite.inTransaction) sqlite.exec('ROLLBACK')

@@ -28,6 +28,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import type { Config } from '../config/schema.ts'
 import { readLines } from '../core/lines.ts'
 import type { Db } from './client.ts'
+import { dropTriggers, installTriggers, markPending, notedRows } from './dirty.ts'
 import {
   EXPORT_TABLES,
   header,
@@ -335,7 +336,10 @@ export async function restorePartitions(
         return !g?.dense || !run || (p.daily as number) < dayStart(run.now - g.dense(run.needs) * DAY)
       }),
   ).map((p) => join(dir, p.path))
-  const counts = await importFiles(db, files)
+  // Rows that come from the branch are not noted for the next save (dirty.ts).
+  const sqlite = db.$client
+  const around = { begin: () => dropTriggers(sqlite, SNAPSHOT), end: () => installTriggers(sqlite, SNAPSHOT) }
+  const counts = await importFiles(db, files, { around })
   return { ...counts, files: files.length }
 }
 
@@ -392,7 +396,8 @@ async function knownState(knownDir: string) {
   /** The weeks media_weeks holds: PACKED tables have no daily files of theirs to write. */
   const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   const month = snapshotMonth(parsed)
-  const snapshotFiles = parsed.filter((p) => p.kind === 'snapshot' && month && (p.period as string) >= month)
+  /** The stamps of the snapshot files: the saves whose rows reached the branch (dirty.ts). */
+  const snapshotStamps = new Set(parsed.filter((p) => p.kind === 'snapshot').map((p) => p.stamp as string))
   // A daily file repeats rows of the saves beside it: not counted, not compared.
   const weekFiles = parsed.filter(
     (p) => p.kind === 'growing' && p.table && p.daily === undefined && newestWeek.get(p.table) === p.period,
@@ -403,7 +408,6 @@ async function knownState(knownDir: string) {
   /** Growing tables: time → rows in the known files, and time → the files holding it. */
   const counts = new Map<string, Map<number, number>>()
   const filesAt = new Map<string, Map<number, string[]>>()
-  const latest = new Map<string, string>()
   const read = async (p: Parsed, onLine: (line: string, columns: Record<string, string[]>) => void) => {
     let columns: Record<string, string[]> = {}
     try {
@@ -434,11 +438,6 @@ async function knownState(knownDir: string) {
     filesAt.set(table, fa)
   }
   for (const p of weekFiles) if (byLine.has(p.table as string)) await read(p, (line) => lines.add(line))
-  for (const p of sortParsed(snapshotFiles))
-    await read(p, (line, columns) => {
-      const key = snapshotKey(line, columns)
-      if (key) latest.set(key, line)
-    })
   /** The lines of the known files of `table` that hold rows of any of `times`. */
   const linesOf = async (table: string, times: number[]): Promise<Set<string>> => {
     const paths = new Set(times.flatMap((t) => filesAt.get(table)?.get(t) ?? []))
@@ -446,7 +445,7 @@ async function knownState(knownDir: string) {
     for (const p of weekFiles) if (paths.has(p.path)) await read(p, (line) => out.add(line))
     return out
   }
-  return { month, newestWeek, lines, byLine, counts, linesOf, latest, daily, firstWeek, packed }
+  return { month, snapshotStamps, newestWeek, lines, byLine, counts, linesOf, daily, firstWeek, packed }
 }
 
 type Header = { version?: number; columns?: Record<string, string[]>; counts?: Record<string, Record<string, number>> }
@@ -471,56 +470,6 @@ async function firstHeader(file: string): Promise<Header | undefined> {
   return undefined
 }
 
-/** `["table",…]` → its natural key as a string (snapshot tables; undefined for a bad line). */
-function snapshotKey(line: string, columns: Record<string, string[]>): string | undefined {
-  // ["table", …: the table name without parsing the line; a key made of the first columns is
-  // the line's text up to them (no parse: a save compares every snapshot row).
-  const comma = line.indexOf(',')
-  const name = line.startsWith('["') && comma > 2 ? line.slice(2, comma - 1) : ''
-  const s = SPECS.get(name)
-  const cols = columns[name]
-  if (s && cols && s.key.every((k, i) => cols[i] === k)) {
-    const end = valuesEnd(line, s.key.length + 1)
-    if (end > 0) return line.slice(0, end)
-  }
-  let row: unknown
-  try {
-    row = JSON.parse(line)
-  } catch {
-    return undefined
-  }
-  if (!Array.isArray(row)) return undefined
-  const [table, ...values] = row
-  const spec = SPECS.get(String(table))
-  const tableCols = columns[String(table)]
-  if (!spec || !tableCols) return undefined
-  return JSON.stringify([table, ...spec.key.map((k) => values[tableCols.indexOf(k)] ?? null)])
-}
-
-/**
- * Where the first `n` values of a JSON array line end (the index of the comma or bracket after
- * them, strings and nested arrays skipped), or -1 (fewer values, or not an array line).
- */
-export function valuesEnd(line: string, n: number): number {
-  let depth = 0
-  let inString = false
-  let count = 0
-  for (let i = 0; i < line.length; i++) {
-    const c = line.charCodeAt(i)
-    if (inString) {
-      if (c === 92)
-        i++ // backslash: skip the escaped character
-      else if (c === 34) inString = false
-    } else if (c === 34) inString = true
-    else if (c === 91 || c === 123) depth++
-    else if (c === 93 || c === 125) {
-      depth--
-      if (depth === 0) return count + 1 === n ? i : -1
-    } else if (c === 44 && depth === 1 && ++count === n) return i
-  }
-  return -1
-}
-
 export interface SaveResult {
   /** Branch paths written under outDir. */
   files: string[]
@@ -541,7 +490,6 @@ export async function savePartitions(
   needs: Needs,
 ): Promise<SaveResult> {
   const known = await knownState(knownDir)
-  const ownColumns = (JSON.parse(header()) as { columns: Record<string, string[]> }).columns
   const st = stamp(now)
   const writers = new Map<string, LineWriter>()
   /** A growing table's file (not a daily one): its rows per time, for its header. */
@@ -582,21 +530,24 @@ export async function savePartitions(
     rows++
     return w.write(line)
   }
+  const month = monthOf(now)
+  const base = known.month !== month
+  const snapPath = `snapshot/${month}/${base ? 'base' : 'changes'}-${st}.ndjson.gz`
+  // Once the branch has a snapshot, the rows of torrents let go long ago are not written again
+  // (they are in the earlier months' files): a month's base holds the live torrents' only.
+  const archived = known.month ? archivedTorrents(now, needs) : undefined
+  const leftOut = (table: string) =>
+    archived && table in ARCHIVABLE ? `t.${q(ARCHIVABLE[table] as string)} NOT IN (${archived})` : undefined
+  // The snapshot rows noted since the last save that reached the branch (dirty.ts): a month's
+  // base writes every row, the other saves those only.
+  const skip = SNAPSHOT.filter((t) => leftOut(t)).map((table) => ({ table, where: `NOT (${leftOut(table)})` }))
+  const noted = markPending(db.$client, st, known.snapshotStamps, skip)
   await inReadTransaction(db, async () => {
-    const month = monthOf(now)
-    const base = known.month !== month
-    const snapPath = `snapshot/${month}/${base ? 'base' : 'changes'}-${st}.ndjson.gz`
-    // Once the branch has a snapshot, the rows of torrents let go long ago are not written again
-    // (they are in the earlier months' files): a month's base holds the live torrents' only.
-    const archived = known.month ? archivedTorrents(now, needs) : undefined
+    // A file even when no row is left to write: its stamp tells the next save that they got there.
+    if (noted && !base) open(snapPath)
     for (const table of SNAPSHOT) {
-      const where =
-        archived && table in ARCHIVABLE ? `t.${q(ARCHIVABLE[table] as string)} NOT IN (${archived})` : undefined
+      const where = [leftOut(table), base ? undefined : notedRows(table)].filter(Boolean).join(' AND ') || undefined
       for (const [, line] of tableLines(db, table, { where })) {
-        if (!base) {
-          const key = snapshotKey(line, ownColumns)
-          if (key && known.latest.get(key) === line) continue
-        }
         const wait = write(snapPath, table, line)
         if (wait) await wait
       }

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
 import { header } from '../../pipeline/db/ndjson.ts'
-import { pick, pruneGrowing, restorePartitions, savePartitions, valuesEnd } from '../../pipeline/db/partitions.ts'
+import { pick, pruneGrowing, restorePartitions, savePartitions } from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
 const TODAY = Date.UTC(2026, 0, 15) / 1000 // a Thursday
@@ -284,17 +284,5 @@ describe('pruneGrowing', () => {
     expect(db.$client.prepare('SELECT COUNT(*) FROM stats').pluck().get()).toBe(2)
     expect(db.$client.prepare('SELECT COUNT(*) FROM torrents').pluck().get()).toBe(1)
     closeDb(db)
-  })
-})
-
-describe('valuesEnd', () => {
-  it('finds the end of the first values of a line, strings and nested arrays skipped', () => {
-    const line = '["t","a,\\"b",[1,2],3,"x"]'
-    expect(line.slice(0, valuesEnd(line, 1))).toBe('["t"')
-    expect(line.slice(0, valuesEnd(line, 2))).toBe('["t","a,\\"b"')
-    expect(line.slice(0, valuesEnd(line, 3))).toBe('["t","a,\\"b",[1,2]')
-    expect(line.slice(0, valuesEnd(line, 5))).toBe('["t","a,\\"b",[1,2],3,"x"')
-    expect(valuesEnd(line, 6)).toBe(-1)
-    expect(valuesEnd('["t","cut', 2)).toBe(-1)
   })
 })
