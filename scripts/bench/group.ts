@@ -87,7 +87,7 @@ function seed(dir: string, from: number, to: number, time: number, runOver: numb
   for (let a = 1; a <= runOver; a += 10_000) {
     s.transaction(() => {
       for (let id = a; id < Math.min(runOver + 1, a + 10_000); id++)
-        trend.run(id, time, 'velocity', r.uniform(0, 100), id)
+        trend.run(id, time, 'nowcast', r.uniform(0, 100), id)
     })()
   }
   ctx.close()
@@ -100,6 +100,9 @@ async function compute(dir: string, time: number, label: string): Promise<void> 
   const secs = (performance.now() - t) / 1000
   const rss = process.resourceUsage().maxRSS / 1024
   const c = res.counts
+  // A compute that did nothing (no trend run of the engine it reads) is no figure.
+  if (!res.ok || c.parsed === undefined)
+    throw new Error(`${label}: the compute did not run: ${JSON.stringify(res.errors ?? res)}`)
   console.log(
     `${label}: ${secs.toFixed(1)} s, peak RSS ${rss.toFixed(0)} MB (${c.parsed?.toLocaleString('en')} parsed, ` +
       `${c.regrouped?.toLocaleString('en')} regrouped, ${c.media?.toLocaleString('en')} movies ranked)`,
