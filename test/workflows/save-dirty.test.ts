@@ -46,6 +46,16 @@ async function save(db: Db, known: string, now: number, opts: { pushed?: boolean
   return { ...r, rows: await snapshotRows(out, r.files) }
 }
 
+/** A database of the sample data in a temp folder, saved once (its base) into known/. */
+async function savedSample(name: string) {
+  const d = tmp()
+  const known = join(d, 'known')
+  const db = openDb(join(d, name))
+  insertSample(db)
+  const base = await save(db, known, NOW)
+  return { d, known, db, base }
+}
+
 describe('change tracking for the data branch save', () => {
   it('has an insert and an update trigger on every snapshot table, put in place once', () => {
     const d = tmp()
@@ -92,11 +102,7 @@ describe('change tracking for the data branch save', () => {
   })
 
   it('writes only the rows changed since a pushed save; an unpushed save is written again', async () => {
-    const d = tmp()
-    const known = join(d, 'known')
-    const db = openDb(join(d, 'db.sqlite'))
-    insertSample(db)
-    const base = await save(db, known, NOW)
+    const { d, known, db, base } = await savedSample('db.sqlite')
     expect(base.files.some((f) => /^snapshot\/2026-01\/base-/.test(f))).toBe(true)
     // Nothing changed since: the next save writes no snapshot row and confirms the base.
     const quiet = await save(db, known, NOW + 3600)
@@ -125,11 +131,7 @@ describe('change tracking for the data branch save', () => {
   })
 
   it('a restore notes nothing it imports; a plain import notes every row', async () => {
-    const d = tmp()
-    const known = join(d, 'known')
-    const a = openDb(join(d, 'a.sqlite'))
-    insertSample(a)
-    await save(a, known, NOW)
+    const { d, known, db: a } = await savedSample('a.sqlite')
     closeDb(a)
     const b = openDb(join(d, 'b.sqlite'))
     await restorePartitions(b, known)
