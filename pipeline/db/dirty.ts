@@ -121,8 +121,8 @@ export function dropTriggers(sqlite: Database.Database, tracked: string[]): void
 
 /**
  * A save's bookkeeping, before it reads (one write transaction): forget the rows of earlier saves
- * whose snapshot file is among `knownStamps` (they reached the branch), drop the notes `skip`
- * selects (rows a save leaves out), and mark every row still noted with `stamp`. Returns how many
+ * whose snapshot file is among `knownStamps` (they reached the branch), drop the notes whose row
+ * `skip` selects (rows a save leaves out; `where` is tried on the noted rows only), and mark every row still noted with `stamp`. Returns how many
  * rows are noted.
  */
 export function markPending(
@@ -142,9 +142,10 @@ export function markPending(
       for (const { table, where } of skip)
         sqlite
           .prepare(
-            `DELETE FROM ${q(DIRTY)} WHERE tbl = ? AND rid IN (SELECT t.rowid FROM ${q(table)} t WHERE ${where})`,
+            `DELETE FROM ${q(DIRTY)} WHERE tbl = ${str(table)} AND rid IN (SELECT t.rowid FROM ${q(table)} t ` +
+              `WHERE ${notedRows(table)} AND (${where}))`,
           )
-          .run(table)
+          .run()
       sqlite.prepare(`UPDATE ${q(DIRTY)} SET pending = ?`).run(stamp)
       return (
         (sqlite

@@ -139,10 +139,20 @@ export const archiveDays = (n: Needs): number => Math.max(GROWING.stats?.days(n)
 
 /** SQL: the ids of the torrents archived at `now` (see ARCHIVABLE). */
 export function archivedTorrents(now: number, needs: Needs): string {
+  return `SELECT a.id FROM torrents a WHERE ${archivedWhere(now, needs)}`
+}
+
+/** SQL: whether the torrent whose id is `idSql` is archived at `now`: one torrent's look-ups only. */
+export function isArchived(idSql: string, now: number, needs: Needs): string {
+  return `EXISTS (SELECT 1 FROM torrents a WHERE a.id = ${idSql} AND ${archivedWhere(now, needs)})`
+}
+
+/** The condition on torrent `a` of archivedTorrents and isArchived. */
+function archivedWhere(now: number, needs: Needs): string {
   const from = dayStart(now) - archiveDays(needs) * DAY
   const scrapedFrom = dayStart(now) - Math.ceil(GROWING.stats?.days(needs) ?? 0) * DAY
   return (
-    `SELECT a.id FROM torrents a WHERE a.status = 'unfollow'` +
+    `a.status = 'unfollow'` +
     ` AND NOT EXISTS (SELECT 1 FROM status_history h WHERE h.torrent_id = a.id AND h.time >= ${from})` +
     ` AND NOT EXISTS (SELECT 1 FROM stats s WHERE s.torrent_id = a.id AND s.time >= ${scrapedFrom})`
   )
@@ -540,7 +550,10 @@ export async function savePartitions(
     archived && table in ARCHIVABLE ? `t.${q(ARCHIVABLE[table] as string)} NOT IN (${archived})` : undefined
   // The snapshot rows noted since the last save that reached the branch (dirty.ts): a month's
   // base writes every row, the other saves those only.
-  const skip = SNAPSHOT.filter((t) => leftOut(t)).map((table) => ({ table, where: `NOT (${leftOut(table)})` }))
+  // The notes of rows a save leaves out, dropped (each noted row's torrent looked up: no scan).
+  const skip = known.month
+    ? Object.entries(ARCHIVABLE).map(([table, col]) => ({ table, where: isArchived(`t.${q(col)}`, now, needs) }))
+    : []
   const noted = markPending(db.$client, st, known.snapshotStamps, skip)
   await inReadTransaction(db, async () => {
     // A file even when no row is left to write: its stamp tells the next save that they got there.
