@@ -14,8 +14,9 @@
  * its readers need (GROWING: the trend window for the scrapes, the site's chart range for
  * the charts and activity), and the table's newest week (the save compares against it); a week
  * of the PACKED tables that media_weeks holds comes from its media_weeks file only. A save
- * writes only rows not on the branch yet: snapshot rows whose latest line differs (less the
- * ARCHIVABLE rows of torrents let go long ago), and growing rows from the table's newest week on
+ * writes only rows not on the branch yet: the snapshot rows the database noted as changed since
+ * the last save that reached the branch (dirty.ts; a month's base: every row), less the
+ * ARCHIVABLE rows of torrents let go long ago, and growing rows from the table's newest week on
  * that are not in that week's files ("known" files: what the restore extracted, plus what another
  * run pushed meanwhile), told by the files' header counts of rows per time.
  *
@@ -549,8 +550,8 @@ export async function savePartitions(
   const leftOut = (table: string) =>
     archived && table in ARCHIVABLE ? `t.${q(ARCHIVABLE[table] as string)} NOT IN (${archived})` : undefined
   // The snapshot rows noted since the last save that reached the branch (dirty.ts): a month's
-  // base writes every row, the other saves those only.
-  // The notes of rows a save leaves out, dropped (each noted row's torrent looked up: no scan).
+  // base writes every row (less those left out), the other saves those only, once the notes of
+  // rows left out are dropped (each noted row's torrent looked up: no list of every archived one).
   const skip = known.month
     ? Object.entries(ARCHIVABLE).map(([table, col]) => ({ table, where: isArchived(`t.${q(col)}`, now, needs) }))
     : []
@@ -559,7 +560,7 @@ export async function savePartitions(
     // A file even when no row is left to write: its stamp tells the next save that they got there.
     if (noted && !base) open(snapPath)
     for (const table of SNAPSHOT) {
-      const where = [leftOut(table), base ? undefined : notedRows(table)].filter(Boolean).join(' AND ') || undefined
+      const where = base ? leftOut(table) : notedRows(table)
       for (const [, line] of tableLines(db, table, { where })) {
         const wait = write(snapPath, table, line)
         if (wait) await wait
