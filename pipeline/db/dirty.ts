@@ -71,47 +71,29 @@ export function triggerSql(tracked: string[]): Map<string, string> {
 /**
  * Put the triggers in place (those missing or different; stale ones of ours dropped). `noteAll`:
  * a table that had none of its triggers gets every row noted (a database from before them).
- * Returns the number of triggers created.
  */
-export function installTriggers(
-  sqlite: Database.Database,
-  tracked: string[],
-  opts: { noteAll?: boolean } = {},
-): number {
-  if (!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(DIRTY)) return 0
+export function installTriggers(sqlite: Database.Database, tracked: string[], opts: { noteAll?: boolean } = {}): void {
+  if (!sqlite.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?`).get(DIRTY)) return
   const want = triggerSql(tracked)
-  const have = new Map(
-    (
-      sqlite
-        .prepare(
-          `SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'save\\_dirty:%' ESCAPE '\\'`,
-        )
-        .all() as {
-        name: string
-        sql: string
-      }[]
-    ).map((r) => [r.name, r.sql]),
-  )
-  let created = 0
+  const rows = sqlite
+    .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND substr(name, 1, ?) = ?`)
+    .all(PREFIX.length, PREFIX) as { name: string; sql: string }[]
+  const have = new Map(rows.map((r) => [r.name, r.sql]))
+  const drop = [...have.keys()].filter((name) => want.get(name) !== have.get(name))
+  const create = [...want].filter(([name, sql]) => have.get(name) !== sql)
+  if (!drop.length && !create.length) return
   const apply = () => {
-    for (const [name] of have)
-      if (!want.has(name) || want.get(name) !== have.get(name)) sqlite.exec(`DROP TRIGGER ${q(name)}`)
-    for (const s of tracked) {
-      const untracked = opts.noteAll && ![...have.keys()].some((n) => n.startsWith(`${PREFIX}${s}:`))
-      if (untracked)
-        sqlite.exec(`INSERT OR REPLACE INTO ${q(DIRTY)} (tbl, rid, pending) SELECT ${str(s)}, rowid, NULL FROM ${q(s)}`)
-    }
-    for (const [name, sql] of want)
-      if (have.get(name) !== sql) {
-        sqlite.exec(sql)
-        created++
-      }
+    for (const name of drop) sqlite.exec(`DROP TRIGGER ${q(name)}`)
+    if (opts.noteAll)
+      for (const s of tracked)
+        if (![...have.keys()].some((n) => n.startsWith(`${PREFIX}${s}:`)))
+          sqlite.exec(
+            `INSERT OR REPLACE INTO ${q(DIRTY)} (tbl, rid, pending) SELECT ${str(s)}, rowid, NULL FROM ${q(s)}`,
+          )
+    for (const [, sql] of create) sqlite.exec(sql)
   }
-  const stale = [...have].some(([n, sql]) => want.get(n) !== sql) || [...want.keys()].some((n) => !have.has(n))
-  if (!stale) return 0
   if (sqlite.inTransaction) apply()
   else sqlite.transaction(apply).immediate()
-  return created
 }
 
 /** Drop the triggers (inside the caller's transaction: the restore's import). */
