@@ -8,6 +8,7 @@
  * - Changes to this file ship as a drizzle-kit migration (`npm run db:generate`), never as a
  *   hand-made ALTER; old databases are migrated on open, never dropped.
  */
+import { sql } from 'drizzle-orm'
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core'
 
 export const TORRENT_STATUSES = ['new', 'follow', 'unfollow'] as const
@@ -56,8 +57,16 @@ export const torrents = sqliteTable(
     parsed: text('parsed', { mode: 'json' }).$type<Record<string, unknown>>(), // the whole parse (ParsedRelease)
     groupKeys: text('group_keys'), // keys the grouping joins on, tab-separated ("n:<title>", "imdb:tt…")
     groupedInput: text('grouped_input'), // parse_input when its group was last evaluated
+    // Run clock of the month's first save that found it let go long ago (pipeline/db/partitions.ts
+    // ARCHIVED): its rows then live in the data branch's archive files, not in the monthly base.
+    archivedAt: integer('archived_at'),
   },
-  (t) => [index('torrents_status_idx').on(t.status, t.category), index('torrents_pub_date_idx').on(t.pubDate)],
+  (t) => [
+    index('torrents_status_idx').on(t.status, t.category),
+    index('torrents_pub_date_idx').on(t.pubDate),
+    // The torrents not archived yet: what a month's base and its archiving read, not every torrent ever seen.
+    index('torrents_live_idx').on(t.status).where(sql`archived_at IS NULL`),
+  ],
 )
 
 /** Every status change, with the run clock at which it happened (the first row is `new`). */

@@ -96,6 +96,15 @@ export function installTriggers(sqlite: Database.Database, tracked: string[], op
   else sqlite.transaction(apply).immediate()
 }
 
+/** Note the rows of `table` that `where` selects (alias `t`), as the triggers would. */
+export function noteRows(sqlite: Database.Database, table: string, where: string): number {
+  return sqlite
+    .prepare(
+      `INSERT INTO ${q(DIRTY)} (tbl, rid, pending) SELECT ${str(table)}, t.rowid, NULL FROM ${q(table)} t WHERE ${where} ${UPSERT}`,
+    )
+    .run().changes
+}
+
 /** Drop the triggers (inside the caller's transaction: the restore's import). */
 export function dropTriggers(sqlite: Database.Database, tracked: string[]): void {
   for (const name of triggerSql(tracked).keys()) sqlite.exec(`DROP TRIGGER IF EXISTS ${q(name)}`)

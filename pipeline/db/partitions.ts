@@ -5,12 +5,14 @@
  *   snapshot/YYYY-MM/base-<stamp>.ndjson.gz      every row of the slow-changing tables (torrents,
  *   snapshot/YYYY-MM/changes-<stamp>.ndjson.gz   trackers, links, media…): a base at the first save
  *                                                of a month, then one file of changed rows per save
+ *   archive/YYYY-MM/<stamp>.ndjson.gz            the rows of torrents let go long ago (ARCHIVED):
+ *                                                moved out of the bases, each file read by every run
  *   <table>/<Monday YYYY-MM-DD>/<stamp>.ndjson.gz  the growing tables (stats, trends, runs…), by
  *                                                the ISO week of each row's time: one file of new
  *                                                rows per save; a closed week never changes
  *
  * A file is written once and never rewritten; each holds one save's rows (far under GitHub's
- * 50 MB warning). A restore imports the latest month's snapshot plus, per growing table, the weeks
+ * 50 MB warning). A restore imports the latest month's snapshot, every archive file, plus, per growing table, the weeks
  * its readers need (GROWING: the trend window for the scrapes, the site's chart range for
  * the charts and activity), and the table's newest week (the save compares against it); a week
  * of the PACKED tables that media_weeks holds comes from its media_weeks file only. A save
@@ -29,7 +31,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import type { Config } from '../config/schema.ts'
 import { readLines } from '../core/lines.ts'
 import type { Db } from './client.ts'
-import { dropTriggers, installTriggers, markPending, notedRows } from './dirty.ts'
+import { dropTriggers, installTriggers, markPending, notedRows, noteRows } from './dirty.ts'
 import {
   EXPORT_TABLES,
   header,
@@ -138,6 +140,43 @@ for (const name of Object.keys(GROWING)) if (!SPECS.has(name)) throw new Error(`
 export const ARCHIVABLE: Record<string, string> = { torrent_trackers: 'torrent_id', status_history: 'torrent_id' }
 export const archiveDays = (n: Needs): number => Math.max(GROWING.stats?.days(n) ?? 0, 30)
 
+/**
+ * Snapshot tables whose rows of archived torrents leave the monthly base for the archive files
+ * (column: the torrent), so that a month's base holds the live torrents' rows only, whatever the
+ * number of torrents ever seen. A month's first save (once the branch has a snapshot) sets
+ * `torrents.archived_at` on the torrents archived then (archiveTorrents): from then on every
+ * save writes their changed rows to an archive file, never to the snapshot. A restore reads every
+ * archive file after the month's snapshot: together they hold every torrent's latest rows.
+ */
+export const ARCHIVED: Record<string, string> = { torrents: 'id', torrent_media: 'torrent_id' }
+/** SQL (alias `t`): the row's torrent is archived (a correlated look-up: for the noted rows). */
+const inArchive = (col: string) =>
+  `EXISTS (SELECT 1 FROM torrents a WHERE a.id = t.${q(col)} AND a.archived_at IS NOT NULL)`
+/** SQL (alias `t`): the row's torrent is not archived (the live torrents, by torrents_live_idx: for a base). */
+const notInArchive = (col: string) => `t.${q(col)} IN (SELECT id FROM torrents WHERE archived_at IS NULL)`
+
+/**
+ * Mark the torrents archived at `now` that are not yet (archived_at), and note their ARCHIVED
+ * rows for the save (the torrents' by the update trigger, their links by hand). One write
+ * transaction; returns how many torrents. Reads the live torrents only (torrents_live_idx).
+ */
+export function archiveTorrents(sqlite: Db['$client'], now: number, needs: Needs): number {
+  return sqlite
+    .transaction(() => {
+      const ids = sqlite
+        .prepare(`SELECT a.id FROM torrents a WHERE a.archived_at IS NULL AND ${archivedWhere(now, needs)}`)
+        .pluck()
+        .all() as number[]
+      if (!ids.length) return 0
+      const list = JSON.stringify(ids)
+      sqlite.prepare(`UPDATE torrents SET archived_at = ? WHERE id IN (SELECT value FROM json_each(?))`).run(now, list)
+      for (const [table, col] of Object.entries(ARCHIVED))
+        if (table !== 'torrents') noteRows(sqlite, table, `t.${q(col)} IN (SELECT value FROM json_each(${str(list)}))`)
+      return ids.length
+    })
+    .immediate()
+}
+
 /** SQL: the ids of the torrents archived at `now` (see ARCHIVABLE). */
 export function archivedTorrents(now: number, needs: Needs): string {
   return `SELECT a.id FROM torrents a WHERE ${archivedWhere(now, needs)}`
@@ -174,6 +213,7 @@ export const SNAPSHOT: string[] = EXPORT_TABLES.map((t) => t.name).filter((n) =>
 export const LEGACY = /^data\/export\.ndjson(\.gz)?$/
 
 const q = (name: string) => `"${name}"`
+const str = (s: string) => `'${s.replace(/'/g, "''")}'`
 const iso = (s: number) => new Date(s * 1000).toISOString()
 /** The Monday (UTC) of the ISO week holding `time`. */
 export const weekOf = (time: number): string => {
@@ -192,9 +232,9 @@ export const stamp = (now: number): string =>
 
 interface Parsed {
   path: string
-  kind: 'legacy' | 'snapshot' | 'growing'
+  kind: 'legacy' | 'snapshot' | 'archive' | 'growing'
   table?: string
-  /** YYYY-MM (snapshot) or the week's Monday (growing). */
+  /** YYYY-MM (snapshot, archive) or the week's Monday (growing). */
   period?: string
   base?: boolean
   stamp?: string
@@ -207,6 +247,8 @@ export function parsePath(path: string): Parsed | undefined {
   if (LEGACY.test(path)) return { path, kind: 'legacy' }
   const snap = /^snapshot\/(\d{4}-\d{2})\/(base|changes)-([^/]+)\.ndjson\.gz$/.exec(path)
   if (snap) return { path, kind: 'snapshot', period: snap[1], base: snap[2] === 'base', stamp: snap[3] }
+  const arch = /^archive\/(\d{4}-\d{2})\/([^/]+)\.ndjson\.gz$/.exec(path)
+  if (arch) return { path, kind: 'archive', period: arch[1], stamp: arch[2] }
   const grow = /^([a-z_]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\.ndjson\.gz$/.exec(path)
   if (grow?.[1] && grow[1] in GROWING) {
     const daily = /^daily-(\d{4})(\d{2})(\d{2})-/.exec(grow[3] as string)
@@ -217,10 +259,14 @@ export function parsePath(path: string): Parsed | undefined {
   return undefined
 }
 
-/** Import order: legacy file, snapshot (by month, base first, then stamp), then growing tables in export order, by week and stamp. */
+/**
+ * Import order: legacy file, snapshot (by month, base first, then stamp), archive (by month and
+ * stamp: an archived torrent's latest rows last, and after the bases, which hold the media its
+ * links name), then growing tables in export order, by week and stamp.
+ */
 function sortParsed(files: Parsed[]): Parsed[] {
   const tableRank = new Map(EXPORT_TABLES.map((t, i) => [t.name, i]))
-  const rank = (p: Parsed) => (p.kind === 'legacy' ? 0 : p.kind === 'snapshot' ? 1 : 2)
+  const rank = (p: Parsed) => ({ legacy: 0, snapshot: 1, archive: 2, growing: 3 })[p.kind]
   return [...files].sort(
     (a, b) =>
       rank(a) - rank(b) ||
@@ -244,7 +290,7 @@ function snapshotMonth(files: Parsed[]): string | undefined {
 
 /**
  * What a run restores, given the branch's file list: folders and files to extract. The latest
- * month's snapshot; per growing table, the weeks that reach into its window before `now`, and its
+ * month's snapshot, every archive folder; per growing table, the weeks that reach into its window before `now`, and its
  * newest week. A week that starts before the table's dense days gives its daily files for the
  * days before them and its saves from their first day on (sparseFiles), or the whole week when a
  * day lacks its daily file (a branch saved before daily files existed).
@@ -256,6 +302,7 @@ export function pick(paths: string[], now: number, needs: Needs): string[] {
   const month = snapshotMonth(parsed)
   // Snapshot folders from the latest base on (a later month without a base would be a racing save's).
   for (const p of parsed) if (p.kind === 'snapshot' && month && (p.period as string) >= month) out.add(dirname(p.path))
+  for (const p of parsed) if (p.kind === 'archive') out.add(dirname(p.path))
   const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   for (const [table, g] of Object.entries(GROWING)) {
     const files = parsed.filter((p) => p.table === table)
@@ -407,8 +454,10 @@ async function knownState(knownDir: string) {
   /** The weeks media_weeks holds: PACKED tables have no daily files of theirs to write. */
   const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   const month = snapshotMonth(parsed)
-  /** The stamps of the snapshot files: the saves whose rows reached the branch (dirty.ts). */
-  const snapshotStamps = new Set(parsed.filter((p) => p.kind === 'snapshot').map((p) => p.stamp as string))
+  /** The stamps of the snapshot and archive files: the saves whose rows reached the branch (dirty.ts). */
+  const snapshotStamps = new Set(
+    parsed.filter((p) => p.kind === 'snapshot' || p.kind === 'archive').map((p) => p.stamp as string),
+  )
   // A daily file repeats rows of the saves beside it: not counted, not compared.
   const weekFiles = parsed.filter(
     (p) => p.kind === 'growing' && p.table && p.daily === undefined && newestWeek.get(p.table) === p.period,
@@ -544,6 +593,10 @@ export async function savePartitions(
   const month = monthOf(now)
   const base = known.month !== month
   const snapPath = `snapshot/${month}/${base ? 'base' : 'changes'}-${st}.ndjson.gz`
+  const archivePath = `archive/${month}/${st}.ndjson.gz`
+  // A month's base, once the branch has a snapshot: the torrents let go since the last one move
+  // to the archive (ARCHIVED), so the base holds the live torrents' rows only.
+  if (base && known.month) archiveTorrents(db.$client, now, needs)
   // Once the branch has a snapshot, the rows of torrents let go long ago are not written again
   // (they are in the earlier months' files): a month's base holds the live torrents' only.
   const archived = known.month ? archivedTorrents(now, needs) : undefined
@@ -559,10 +612,22 @@ export async function savePartitions(
   await inReadTransaction(db, async () => {
     // A file even when no row is left to write: its stamp tells the next save that they got there.
     if (noted && !base) open(snapPath)
+    const and = (...c: (string | undefined)[]) => c.filter(Boolean).join(' AND ') || undefined
     for (const table of SNAPSHOT) {
-      const where = base ? leftOut(table) : notedRows(table)
+      const col = ARCHIVED[table]
+      const where = base
+        ? and(leftOut(table), col && notInArchive(col))
+        : and(notedRows(table), col && `NOT ${inArchive(col)}`)
       for (const [, line] of tableLines(db, table, { where })) {
         const wait = write(snapPath, table, line)
+        if (wait) await wait
+      }
+      // The noted rows of archived torrents: to the archive (every run reads it whole); all of
+      // them when the branch has no snapshot yet (a database restored from elsewhere).
+      if (!col) continue
+      const archived = and(known.month ? notedRows(table) : undefined, inArchive(col))
+      for (const [, line] of tableLines(db, table, { where: archived })) {
+        const wait = write(archivePath, table, line)
         if (wait) await wait
       }
     }

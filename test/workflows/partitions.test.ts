@@ -7,7 +7,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { readLines } from '../../pipeline/core/lines.ts'
 import { closeDb, openDb } from '../../pipeline/db/client.ts'
 import { header } from '../../pipeline/db/ndjson.ts'
-import { pick, pruneGrowing, restorePartitions, savePartitions } from '../../pipeline/db/partitions.ts'
+import {
+  listTree as listFiles,
+  pick,
+  pruneGrowing,
+  restorePartitions,
+  savePartitions,
+} from '../../pipeline/db/partitions.ts'
 
 const DAY = 86_400
 const TODAY = Date.UTC(2026, 0, 15) / 1000 // a Thursday
@@ -237,7 +243,7 @@ describe('torrents let go long ago (archived)', () => {
   const hashes = (rows: unknown[][], table: string) =>
     rows.filter((r) => r[0] === table).map((r) => String(r[1]).slice(0, 1))
 
-  it("a new month's base and later saves leave out their links and status history (written while they were live); the torrents and movie links stay", async () => {
+  it("a new month's base and later saves leave out their links and status history (written while they were live); the torrents and movie links move to the archive", async () => {
     const { d, db } = setup()
     const known = join(d, 'known')
     // The first save of a branch writes everything.
@@ -245,19 +251,57 @@ describe('torrents let go long ago (archived)', () => {
     const first = await rowsOf(join(d, 'out1'), r1.files, 'snapshot')
     expect(hashes(first, 'torrent_trackers')).toEqual(['a', 'b', 'c'])
     expect(hashes(first, 'status_history')).toEqual(['a', 'a', 'b', 'b', 'c', 'c'])
+    expect(r1.files.filter((f) => f.startsWith('archive/'))).toEqual([])
     cpSync(join(d, 'out1'), known, { recursive: true })
-    // The next month's base: torrent 2 (let go 40 days ago) has no links or history in it.
+    // The next month's base: torrent 2 (let go 40 days ago) has no links or history in it, and
+    // its row and movie link are in the month's archive file, marked archived.
     const r2 = await savePartitions(db, known, join(d, 'out2'), FEB, NEEDS)
     expect(r2.files.filter((f) => f.startsWith('snapshot/'))[0]).toMatch(/^snapshot\/2026-02\/base-/)
     const base = await rowsOf(join(d, 'out2'), r2.files, 'snapshot')
     expect(hashes(base, 'torrent_trackers')).toEqual(['a', 'c'])
     expect(hashes(base, 'status_history')).toEqual(['a', 'a', 'c', 'c'])
-    expect(hashes(base, 'torrents')).toEqual(['a', 'b', 'c'])
-    expect(hashes(base, 'torrent_media')).toEqual(['a', 'b', 'c'])
+    expect(hashes(base, 'torrents')).toEqual(['a', 'c'])
+    expect(hashes(base, 'torrent_media')).toEqual(['a', 'c'])
+    expect(r2.files.filter((f) => f.startsWith('archive/'))).toEqual([
+      expect.stringMatching(/^archive\/2026-02\/20260220T000000Z-[0-9a-f]{6}\.ndjson\.gz$/),
+    ])
+    const archive = await rowsOf(join(d, 'out2'), r2.files, 'archive')
+    expect(archive.map((r) => `${r[0]}:${String(r[1]).slice(0, 1)}`)).toEqual(['torrents:b', 'torrent_media:b'])
+    expect(archive[0]?.at(-1)).toBe(FEB) // archived_at
     cpSync(join(d, 'out2'), known, { recursive: true })
     // A database that keeps them does not write them again in the month's changes.
     const r3 = await savePartitions(db, known, join(d, 'out3'), FEB + 3600, NEEDS)
     expect(r3.rows).toBe(0)
+    // A change to an archived torrent goes to the archive, not to the month's changes.
+    db.$client.exec(`UPDATE torrents SET name = 't2 renamed' WHERE id = 2`)
+    const r4 = await savePartitions(db, known, join(d, 'out4'), FEB + 7200, NEEDS)
+    expect(r4.tables).toEqual({ torrents: 1 })
+    expect(hashes(await rowsOf(join(d, 'out4'), r4.files, 'archive'), 'torrents')).toEqual(['b'])
+    expect(await rowsOf(join(d, 'out4'), r4.files, 'snapshot')).toEqual([])
+    cpSync(join(d, 'out4'), known, { recursive: true })
+    // The month after: the base still leaves it out, and nothing is archived again.
+    const r5 = await savePartitions(db, known, join(d, 'out5'), FEB + 20 * DAY, NEEDS)
+    expect(r5.files.filter((f) => f.startsWith('archive/'))).toEqual([])
+    expect(hashes(await rowsOf(join(d, 'out5'), r5.files, 'snapshot'), 'torrents')).toEqual(['a', 'c'])
+    cpSync(join(d, 'out5'), known, { recursive: true })
+    // A fresh restore of what a run picks holds every torrent, with its latest row and movie link.
+    const picked = join(d, 'picked')
+    for (const p of pick(listFiles(known), FEB + 20 * DAY + 3600, NEEDS))
+      cpSync(join(known, p), join(picked, p), { recursive: true })
+    expect(listFiles(picked).filter((f) => f.startsWith('snapshot/2026-02'))).toEqual([])
+    const fresh = openDb(join(d, 'fresh.sqlite'))
+    await restorePartitions(fresh, picked, { now: FEB + 20 * DAY + 3600, needs: NEEDS })
+    const rows = fresh.$client
+      .prepare(
+        'SELECT t.name, t.archived_at, m.key FROM torrents t LEFT JOIN torrent_media tm ON tm.torrent_id = t.id LEFT JOIN media m ON m.id = tm.media_id ORDER BY t.info_hash',
+      )
+      .all()
+    expect(rows).toEqual([
+      { name: 't', archived_at: null, key: 'm 2026' },
+      { name: 't2 renamed', archived_at: FEB, key: 'm 2026' },
+      { name: 't3', archived_at: null, key: 'm 2026' },
+    ])
+    closeDb(fresh)
     // A cached database (DATA_PRUNE) drops them, as a fresh restore would not have them.
     expect(pruneGrowing(db, FEB, NEEDS)).toEqual({ torrent_trackers: 1, status_history: 2 })
     expect(db.$client.prepare('SELECT torrent_id FROM torrent_trackers ORDER BY 1').pluck().all()).toEqual([1, 3])
