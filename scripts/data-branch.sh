@@ -7,11 +7,12 @@
 # Layout (pipeline/db/partitions.ts, README "Where the data lives"): add-only gzip'd NDJSON files in
 # the `database export` format (natural keys, no local ids):
 #   snapshot/YYYY-MM/{base,changes}-<stamp>.ndjson.gz    torrents, trackers, links, media, metadata…
+#   archive/YYYY-MM/<stamp>.ndjson.gz                     torrents let go long ago, and their movie links
 #   <table>/<week's Monday>/<stamp>.ndjson.gz             stats, trends, charts, activity, runs…
 #                                                         (header: its rows per time, "counts")
 # The tracker links and status history of torrents let go long ago are not in later months'
 # snapshots (they stay in the months they were live in).
-# A restore imports the latest month's snapshot and, per growing table, only the weeks a run needs
+# A restore imports the latest month's snapshot, every archive file and, per growing table, only the weeks a run needs
 # (the trend window, the site's chart range), so its cost does not grow with the branch's age. A
 # save adds new files only (a closed week never changes), as a new commit on top of the one
 # restored (never a force push). If another run pushed meanwhile, its added files are imported,

@@ -307,6 +307,49 @@ describe('torrents let go long ago (archived)', () => {
     expect(db.$client.prepare('SELECT torrent_id FROM torrent_trackers ORDER BY 1').pluck().all()).toEqual([1, 3])
     closeDb(db)
   })
+  it('a branch saved before the archive (no archived_at in its files) is moved by its next base, nothing lost', async () => {
+    const { d, db } = setup()
+    const known = join(d, 'known')
+    const r1 = await savePartitions(db, known, join(d, 'out1'), FEB - 30 * DAY, NEEDS)
+    closeDb(db)
+    // The same files as an older version wrote them: the torrents' lines without archived_at.
+    for (const f of r1.files) {
+      const lines: string[] = []
+      for await (const line of readLines(join(d, 'out1', f))) {
+        if (line.startsWith('{')) {
+          const h = JSON.parse(line) as { columns: Record<string, string[]> }
+          h.columns.torrents = (h.columns.torrents ?? []).filter((c) => c !== 'archived_at')
+          lines.push(JSON.stringify(h))
+        } else {
+          const row = JSON.parse(line) as unknown[]
+          lines.push(JSON.stringify(row[0] === 'torrents' ? row.slice(0, -1) : row))
+        }
+      }
+      mkdirSync(dirname(join(known, f)), { recursive: true })
+      writeFileSync(join(known, f), gzipSync(`${lines.join('\n')}\n`))
+    }
+    const run = openDb(join(d, 'run.sqlite'))
+    await restorePartitions(run, known, { now: FEB, needs: NEEDS })
+    expect(run.$client.prepare('SELECT COUNT(*) FROM torrents WHERE archived_at IS NULL').pluck().get()).toBe(3)
+    const r2 = await savePartitions(run, known, join(d, 'out2'), FEB, NEEDS)
+    closeDb(run)
+    expect(hashes(await rowsOf(join(d, 'out2'), r2.files, 'snapshot'), 'torrents')).toEqual(['a', 'c'])
+    const archive = await rowsOf(join(d, 'out2'), r2.files, 'archive')
+    expect(archive.map((r) => `${r[0]}:${String(r[1]).slice(0, 1)}`)).toEqual(['torrents:b', 'torrent_media:b'])
+    cpSync(join(d, 'out2'), known, { recursive: true })
+    const picked = join(d, 'picked')
+    for (const p of pick(listFiles(known), FEB + 3600, NEEDS))
+      cpSync(join(known, p), join(picked, p), { recursive: true })
+    const fresh = openDb(join(d, 'fresh.sqlite'))
+    await restorePartitions(fresh, picked, { now: FEB + 3600, needs: NEEDS })
+    expect(fresh.$client.prepare('SELECT name, archived_at FROM torrents ORDER BY info_hash').raw().all()).toEqual([
+      ['t', null],
+      ['t2', FEB],
+      ['t3', null],
+    ])
+    expect(fresh.$client.prepare('SELECT COUNT(*) FROM torrent_media').pluck().get()).toBe(3)
+    closeDb(fresh)
+  })
 })
 
 describe('pruneGrowing', () => {
