@@ -96,13 +96,13 @@ export function installTriggers(sqlite: Database.Database, tracked: string[], op
   else sqlite.transaction(apply).immediate()
 }
 
-/** Note the rows of `table` that `where` selects (alias `t`), as the triggers would. */
-export function noteRows(sqlite: Database.Database, table: string, where: string): number {
+/** Note the rows of `table` that `where` selects (alias `t`; `params` bound to its `?`), as the triggers would. */
+export function noteRows(sqlite: Database.Database, table: string, where: string, ...params: unknown[]): number {
   return sqlite
     .prepare(
       `INSERT INTO ${q(DIRTY)} (tbl, rid, pending) SELECT ${str(table)}, t.rowid, NULL FROM ${q(table)} t WHERE ${where} ${UPSERT}`,
     )
-    .run().changes
+    .run(...params).changes
 }
 
 /** Drop the triggers (inside the caller's transaction: the restore's import). */

@@ -171,7 +171,7 @@ export function archiveTorrents(sqlite: Db['$client'], now: number, needs: Needs
       const list = JSON.stringify(ids)
       sqlite.prepare(`UPDATE torrents SET archived_at = ? WHERE id IN (SELECT value FROM json_each(?))`).run(now, list)
       for (const [table, col] of Object.entries(ARCHIVED))
-        if (table !== 'torrents') noteRows(sqlite, table, `t.${q(col)} IN (SELECT value FROM json_each(${str(list)}))`)
+        if (table !== 'torrents') noteRows(sqlite, table, `t.${q(col)} IN (SELECT value FROM json_each(?))`, list)
       return ids.length
     })
     .immediate()
@@ -213,7 +213,6 @@ export const SNAPSHOT: string[] = EXPORT_TABLES.map((t) => t.name).filter((n) =>
 export const LEGACY = /^data\/export\.ndjson(\.gz)?$/
 
 const q = (name: string) => `"${name}"`
-const str = (s: string) => `'${s.replace(/'/g, "''")}'`
 const iso = (s: number) => new Date(s * 1000).toISOString()
 /** The Monday (UTC) of the ISO week holding `time`. */
 export const weekOf = (time: number): string => {
