@@ -12,9 +12,9 @@
  *                                                rows per save; a closed week never changes
  *
  * A file is written once and never rewritten; each holds one save's rows (far under GitHub's
- * 50 MB warning). A restore imports the latest month's snapshot, every archive file, plus, per growing table, the weeks
- * its readers need (GROWING: the trend window for the scrapes, the site's chart range for
- * the charts and activity), and the table's newest week (the save compares against it); a week
+ * 50 MB warning). A restore imports the latest month's snapshot, every archive file, plus, per
+ * growing table, the weeks its readers need (GROWING: the trend window for the scrapes, the
+ * site's chart range for the charts and activity), and the table's newest week (the save compares against it); a week
  * of the PACKED tables that media_weeks holds comes from its media_weeks file only. A save
  * writes only rows not on the branch yet: the snapshot rows the database noted as changed since
  * the last save that reached the branch (dirty.ts; a month's base: every row), less the
@@ -289,8 +289,8 @@ function snapshotMonth(files: Parsed[]): string | undefined {
 
 /**
  * What a run restores, given the branch's file list: folders and files to extract. The latest
- * month's snapshot, every archive folder; per growing table, the weeks that reach into its window before `now`, and its
- * newest week. A week that starts before the table's dense days gives its daily files for the
+ * month's snapshot, every archive folder; per growing table, the weeks that reach into its window
+ * before `now`, and its newest week. A week that starts before the table's dense days gives its daily files for the
  * days before them and its saves from their first day on (sparseFiles), or the whole week when a
  * day lacks its daily file (a branch saved before daily files existed).
  */
@@ -454,7 +454,7 @@ async function knownState(knownDir: string) {
   const packed = new Set(parsed.filter((p) => p.table === 'media_weeks').map((p) => p.period as string))
   const month = snapshotMonth(parsed)
   /** The stamps of the snapshot and archive files: the saves whose rows reached the branch (dirty.ts). */
-  const snapshotStamps = new Set(
+  const savedStamps = new Set(
     parsed.filter((p) => p.kind === 'snapshot' || p.kind === 'archive').map((p) => p.stamp as string),
   )
   // A daily file repeats rows of the saves beside it: not counted, not compared.
@@ -504,7 +504,7 @@ async function knownState(knownDir: string) {
     for (const p of weekFiles) if (paths.has(p.path)) await read(p, (line) => out.add(line))
     return out
   }
-  return { month, snapshotStamps, newestWeek, lines, byLine, counts, linesOf, daily, firstWeek, packed }
+  return { month, savedStamps, newestWeek, lines, byLine, counts, linesOf, daily, firstWeek, packed }
 }
 
 type Header = { version?: number; columns?: Record<string, string[]>; counts?: Record<string, Record<string, number>> }
@@ -607,7 +607,7 @@ export async function savePartitions(
   const skip = known.month
     ? Object.entries(ARCHIVABLE).map(([table, col]) => ({ table, where: isArchived(`t.${q(col)}`, now, needs) }))
     : []
-  const noted = markPending(db.$client, st, known.snapshotStamps, skip)
+  const noted = markPending(db.$client, st, known.savedStamps, skip)
   await inReadTransaction(db, async () => {
     // A file even when no row is left to write: its stamp tells the next save that they got there.
     if (noted && !base) open(snapPath)
@@ -624,8 +624,8 @@ export async function savePartitions(
       // The noted rows of archived torrents: to the archive (every run reads it whole); all of
       // them when the branch has no snapshot yet (a database restored from elsewhere).
       if (!col) continue
-      const archived = and(known.month ? notedRows(table) : undefined, inArchive(col))
-      for (const [, line] of tableLines(db, table, { where: archived })) {
+      const toArchive = and(known.month ? notedRows(table) : undefined, inArchive(col))
+      for (const [, line] of tableLines(db, table, { where: toArchive })) {
         const wait = write(archivePath, table, line)
         if (wait) await wait
       }
